@@ -1,0 +1,172 @@
+//! Command line and environment: every option is a flag with a `FLOWPLANE_` twin.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flowplane",
+    version,
+    args_conflicts_with_subcommands = true,
+    about = "A local, persistent emulator of the Huawei Cloud and Alibaba Cloud VPC flow-log control planes"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options for `serve`, also accepted without the sub-command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the cloud APIs and the control API (the default).
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+impl Cli {
+    /// The command to run, `serve` when none was named.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Serve(self.serve))
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH`, `sqlite::memory:` or `postgres://…`; the scheme picks the backend.
+    #[arg(
+        long,
+        env = "FLOWPLANE_DATABASE_URL",
+        default_value = "sqlite://flowplane.db"
+    )]
+    pub database_url: DatabaseUrl,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address of the one HTTP listener that serves every API.
+    #[arg(long, env = "FLOWPLANE_LISTEN", default_value = "127.0.0.1:8750")]
+    pub listen: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// How long Alibaba's transitional states last (`0s` = at once).
+    #[arg(long, env = "FLOWPLANE_TRANSITION_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub transition_delay: Duration,
+
+    /// How long one request may take before it is answered with the cloud's timeout error.
+    #[arg(long, env = "FLOWPLANE_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Log output format.
+    #[arg(long, env = "FLOWPLANE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A database URL whose scheme has been checked once, here at the edge.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn as_str(&self) -> &str {
+        match self {
+            DatabaseUrl::Sqlite(url) | DatabaseUrl::Postgres(url) => url,
+        }
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        if url.starts_with("sqlite:") {
+            Ok(DatabaseUrl::Sqlite(url.to_owned()))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres(url.to_owned()))
+        } else {
+            Err("expected sqlite://PATH, sqlite::memory: or postgres://…".to_owned())
+        }
+    }
+}
+
+/// Redacts the password of a Postgres URL so that it never reaches a log.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(url) => write!(f, "{url}"),
+            DatabaseUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme_end), Some(at)) if at > scheme_end => {
+                    let userinfo = &url[scheme_end + 3..at];
+                    let user = userinfo.split(':').next().unwrap_or_default();
+                    write!(f, "{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+                }
+                _ => write!(f, "{url}"),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_is_the_default_command() {
+        let cli = Cli::try_parse_from(["flowplane", "--listen", "127.0.0.1:9999"]).unwrap();
+        match cli.into_command() {
+            Command::Serve(args) => assert_eq!(args.listen.port(), 9999),
+            other => panic!("expected serve, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn transition_delay_takes_humantime() {
+        let cli =
+            Cli::try_parse_from(["flowplane", "serve", "--transition-delay", "250ms"]).unwrap();
+        match cli.into_command() {
+            Command::Serve(args) => assert_eq!(args.transition_delay, Duration::from_millis(250)),
+            other => panic!("expected serve, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn database_scheme_is_checked() {
+        assert!(matches!(
+            "sqlite::memory:".parse(),
+            Ok(DatabaseUrl::Sqlite(_))
+        ));
+        assert!(matches!(
+            "postgres://u:p@h/db".parse(),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!("mysql://h/db".parse::<DatabaseUrl>().is_err());
+    }
+
+    #[test]
+    fn postgres_password_is_redacted() {
+        let url: DatabaseUrl = "postgres://user:secret@localhost/db".parse().unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert_eq!(shown, "postgres://user:***@localhost/db");
+    }
+}

@@ -1,0 +1,16 @@
+use super::lifecycle::Status;
+use super::model::FlowLogId;
+use crate::store::StoreError;
+
+/// What can go wrong in the domain, in cloud-neutral terms; each adapter maps these to its codes.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("flow log {0} not found")]
+    NotFound(FlowLogId),
+    #[error("a flow log with the same content already exists")]
+    Duplicate,
+    #[error("flow log {id} is {} and cannot do that now", status.as_str())]
+    IncorrectState { id: FlowLogId, status: Status },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

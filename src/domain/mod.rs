@@ -1,0 +1,15 @@
+//! The provider-neutral core: the flow-log model, its life cycle and the service both cloud
+//! faces call. It knows nothing of HTTP or SQL.
+
+mod error;
+mod lifecycle;
+mod model;
+mod service;
+
+pub use error::DomainError;
+pub use lifecycle::{initial_status, Operation, Settlement, Status, Step};
+pub use model::{
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, LogDestination, NewFlowLog, Page,
+    Provider, ResourceKind, TenantScope, TrafficFilter,
+};
+pub use service::{Applied, FlowLogService, TransitionDelays};

@@ -1,0 +1,282 @@
+//! The service the cloud adapters call: it applies the life-cycle rules over the store and wakes
+//! the transition worker when it schedules work.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use super::error::DomainError;
+use super::lifecycle::{initial_status, Operation, Settlement, Step};
+use super::model::{
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, NewFlowLog, Page, Provider, TenantScope,
+};
+use crate::store::{StatusChange, Store, StoreError, Visibility};
+
+/// How long each provider's transitional states last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransitionDelays {
+    pub alibaba: Duration,
+}
+
+impl TransitionDelays {
+    pub fn for_provider(self, provider: Provider) -> Duration {
+        match provider {
+            // Huawei's documented contract has no pending state.
+            Provider::Huawei => Duration::ZERO,
+            Provider::Alibaba => self.alibaba,
+        }
+    }
+}
+
+/// The outcome of a life-cycle operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    Updated(FlowLog),
+    Deleted,
+}
+
+/// How often a conditional write is retried when another writer changed the status in between.
+const CONFLICT_RETRIES: usize = 3;
+
+#[derive(Clone)]
+pub struct FlowLogService {
+    store: Store,
+    delays: TransitionDelays,
+    /// Woken whenever a transition is scheduled, so the worker need not poll.
+    work_scheduled: Arc<Notify>,
+}
+
+impl FlowLogService {
+    pub fn new(store: Store, delays: TransitionDelays) -> Self {
+        Self {
+            store,
+            delays,
+            work_scheduled: Arc::new(Notify::new()),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn work_scheduled(&self) -> Arc<Notify> {
+        Arc::clone(&self.work_scheduled)
+    }
+
+    pub async fn create(
+        &self,
+        scope: &TenantScope,
+        spec: NewFlowLog,
+    ) -> Result<FlowLog, DomainError> {
+        let now = Utc::now();
+        let (status, due_at) = initial_status(self.delays.for_provider(scope.provider()), now);
+        let flow_log = FlowLog {
+            id: FlowLogId::generate(scope.provider()),
+            scope: scope.clone(),
+            spec,
+            status,
+            due_at,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store
+            .insert(&flow_log)
+            .await
+            .map_err(|err| match err {
+                StoreError::UniqueViolation => DomainError::Duplicate,
+                other => DomainError::Store(other),
+            })?;
+        self.wake_if_pending(due_at);
+        Ok(flow_log)
+    }
+
+    pub async fn get(&self, scope: &TenantScope, id: &FlowLogId) -> Result<FlowLog, DomainError> {
+        self.store
+            .get(scope, id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(id.clone()))
+    }
+
+    pub async fn list(
+        &self,
+        scope: &TenantScope,
+        filter: &FlowLogFilter,
+        page: &Page,
+    ) -> Result<Vec<FlowLog>, DomainError> {
+        if filter.matches_nothing {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .store
+            .list(Visibility::Tenant(scope), filter, page)
+            .await?)
+    }
+
+    pub async fn count(
+        &self,
+        scope: &TenantScope,
+        filter: &FlowLogFilter,
+    ) -> Result<u64, DomainError> {
+        if filter.matches_nothing {
+            return Ok(0);
+        }
+        Ok(self.store.count(scope, filter).await?)
+    }
+
+    /// Changes attributes and, when `enabled` is given, makes the flow log enabled or disabled:
+    /// asking for the state it is already in is not an error (Huawei's `admin_state`).
+    pub async fn update(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+        changes: &AttributeChanges,
+        enabled: Option<bool>,
+    ) -> Result<FlowLog, DomainError> {
+        for _ in 0..CONFLICT_RETRIES {
+            let current = self.get(scope, id).await?;
+            let operation = match enabled {
+                Some(true) if !current.status.is_enabled() => Some(Operation::Activate),
+                Some(false) if current.status.is_enabled() => Some(Operation::Deactivate),
+                _ => None,
+            };
+            let (status_change, due_at) = match operation {
+                None => (None, None),
+                Some(op) => {
+                    ensure_allowed(op, &current)?;
+                    match self.plan(scope, op) {
+                        Step::Pending { status, due_at } => (
+                            Some(StatusChange {
+                                status,
+                                due_at: Some(due_at),
+                            }),
+                            Some(due_at),
+                        ),
+                        Step::Settle(Settlement::Becomes(status)) => (
+                            Some(StatusChange {
+                                status,
+                                due_at: None,
+                            }),
+                            None,
+                        ),
+                        Step::Settle(Settlement::Gone) => {
+                            unreachable!("activate and deactivate never delete")
+                        }
+                    }
+                }
+            };
+            let updated = self
+                .store
+                .update(
+                    scope,
+                    id,
+                    current.status,
+                    changes,
+                    status_change,
+                    Utc::now(),
+                )
+                .await?;
+            if let Some(flow_log) = updated {
+                self.wake_if_pending(due_at);
+                return Ok(flow_log);
+            }
+        }
+        Err(self.conflict(scope, id).await)
+    }
+
+    /// Applies a life-cycle operation strictly: from a status the operation does not start from,
+    /// it fails with [`DomainError::IncorrectState`] (Alibaba's semantics).
+    pub async fn apply(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+        op: Operation,
+    ) -> Result<Applied, DomainError> {
+        for _ in 0..CONFLICT_RETRIES {
+            let current = self.get(scope, id).await?;
+            ensure_allowed(op, &current)?;
+            let applied = match self.plan(scope, op) {
+                Step::Pending { status, due_at } => {
+                    let change = StatusChange {
+                        status,
+                        due_at: Some(due_at),
+                    };
+                    let updated = self
+                        .store
+                        .update(
+                            scope,
+                            id,
+                            current.status,
+                            &AttributeChanges::default(),
+                            Some(change),
+                            Utc::now(),
+                        )
+                        .await?;
+                    updated
+                        .inspect(|_| self.wake_if_pending(Some(due_at)))
+                        .map(Applied::Updated)
+                }
+                Step::Settle(Settlement::Becomes(status)) => {
+                    let change = StatusChange {
+                        status,
+                        due_at: None,
+                    };
+                    let updated = self
+                        .store
+                        .update(
+                            scope,
+                            id,
+                            current.status,
+                            &AttributeChanges::default(),
+                            Some(change),
+                            Utc::now(),
+                        )
+                        .await?;
+                    updated.map(Applied::Updated)
+                }
+                Step::Settle(Settlement::Gone) => self
+                    .store
+                    .delete(scope, id, current.status)
+                    .await?
+                    .then_some(Applied::Deleted),
+            };
+            if let Some(applied) = applied {
+                return Ok(applied);
+            }
+        }
+        Err(self.conflict(scope, id).await)
+    }
+
+    fn plan(&self, scope: &TenantScope, op: Operation) -> Step {
+        op.plan(self.delays.for_provider(scope.provider()), Utc::now())
+    }
+
+    fn wake_if_pending(&self, due_at: Option<DateTime<Utc>>) {
+        if due_at.is_some() {
+            self.work_scheduled.notify_one();
+        }
+    }
+
+    /// After repeated lost races, reports what the flow log is now.
+    async fn conflict(&self, scope: &TenantScope, id: &FlowLogId) -> DomainError {
+        match self.get(scope, id).await {
+            Ok(current) => DomainError::IncorrectState {
+                id: id.clone(),
+                status: current.status,
+            },
+            Err(err) => err,
+        }
+    }
+}
+
+fn ensure_allowed(op: Operation, current: &FlowLog) -> Result<(), DomainError> {
+    if op.allowed_from().contains(&current.status) {
+        Ok(())
+    } else {
+        Err(DomainError::IncorrectState {
+            id: current.id.clone(),
+            status: current.status,
+        })
+    }
+}

@@ -1,0 +1,227 @@
+//! The Huawei Cloud face: VPC flow-log API v1 under `/v1/{project_id}/fl/flow_logs`.
+//! It parses and validates the wire format, calls the domain service and writes Huawei's answers.
+
+mod error;
+mod wire;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::Value;
+
+pub use error::HuaweiError;
+use error::Operation;
+
+use crate::app::AppState;
+use crate::domain::{DomainError, FlowLogId, TenantScope};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/{project_id}/fl/flow_logs",
+            get(list_flow_logs).post(create_flow_log),
+        )
+        .route(
+            "/v1/{project_id}/fl/flow_logs/{flowlog_id}",
+            get(show_flow_log)
+                .put(update_flow_log)
+                .delete(delete_flow_log),
+        )
+}
+
+/// The project of the URL: until signatures are checked, it is the caller's tenant.
+struct Project(TenantScope);
+
+impl<S: Send + Sync> FromRequestParts<S> for Project {
+    type Rejection = HuaweiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| HuaweiError::invalid("project_id"))?;
+        let project_id = params
+            .iter()
+            .find(|(name, _)| name == "project_id")
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_default();
+        wire::parse_project_id(project_id).map(Project)
+    }
+}
+
+/// The project and the flow-log id of a `…/flow_logs/{flowlog_id}` URL.
+struct FlowLogPath(TenantScope, FlowLogId);
+
+impl<S: Send + Sync> FromRequestParts<S> for FlowLogPath {
+    type Rejection = HuaweiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Project(scope) = Project::from_request_parts(parts, state).await?;
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| HuaweiError::malformed_flow_log_id())?;
+        match params.iter().find(|(name, _)| name == "flowlog_id") {
+            Some((_, id)) if wire::is_flow_log_id(id) => {
+                Ok(FlowLogPath(scope, FlowLogId::from_trusted(id.as_str())))
+            }
+            _ => Err(HuaweiError::malformed_flow_log_id()),
+        }
+    }
+}
+
+/// A JSON request body: `application/json` (any charset parameter), at most the body limit,
+/// well-formed. Every failure is answered in Huawei's envelope.
+struct HuaweiJson(Value);
+
+impl<S: Send + Sync> FromRequest<S> for HuaweiJson {
+    type Rejection = HuaweiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !is_json_content_type(content_type) {
+            return Err(HuaweiError::invalid_because(
+                "Content-Type",
+                "expected application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                HuaweiError::payload_too_large()
+            } else {
+                HuaweiError::invalid_because("flow_log", "the request body could not be read")
+            }
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(HuaweiJson)
+            .map_err(|err| {
+                HuaweiError::invalid_because(
+                    "flow_log",
+                    format_args!("the body is not valid JSON ({err})"),
+                )
+            })
+    }
+}
+
+fn is_json_content_type(value: &str) -> bool {
+    let mut parts = value.split(';');
+    let essence_ok = parts
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
+    // Any charset other than UTF-8 is refused: the JSON is read as UTF-8.
+    let charset_ok = parts.all(|param| match param.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    });
+    essence_ok && charset_ok
+}
+
+async fn create_flow_log(
+    State(state): State<AppState>,
+    Project(scope): Project,
+    HuaweiJson(body): HuaweiJson,
+) -> Result<Response, HuaweiError> {
+    let spec = wire::parse_create(&body)?;
+    match state.service.create(&scope, spec.clone()).await {
+        Ok(flow_log) => Ok(Json(wire::FlowLogBody {
+            flow_log: (&flow_log).into(),
+        })
+        .into_response()),
+        Err(DomainError::Duplicate) => Err(wire::duplicate_error(&spec)),
+        Err(err) => Err(HuaweiError::from_domain(Operation::Create, &scope, err)),
+    }
+}
+
+async fn list_flow_logs(
+    State(state): State<AppState>,
+    Project(scope): Project,
+    RawQuery(query): RawQuery,
+) -> Result<Response, HuaweiError> {
+    let (filter, page) = wire::parse_list_query(&scope, query.as_deref())?;
+    let flow_logs = state
+        .service
+        .list(&scope, &filter, &page)
+        .await
+        .map_err(|err| HuaweiError::from_domain(Operation::List, &scope, err))?;
+    Ok(Json(wire::FlowLogsBody {
+        flow_logs: flow_logs.iter().map(Into::into).collect(),
+    })
+    .into_response())
+}
+
+async fn show_flow_log(
+    State(state): State<AppState>,
+    FlowLogPath(scope, id): FlowLogPath,
+) -> Result<Response, HuaweiError> {
+    let flow_log = state
+        .service
+        .get(&scope, &id)
+        .await
+        .map_err(|err| HuaweiError::from_domain(Operation::Show, &scope, err))?;
+    Ok(Json(wire::FlowLogBody {
+        flow_log: (&flow_log).into(),
+    })
+    .into_response())
+}
+
+async fn update_flow_log(
+    State(state): State<AppState>,
+    FlowLogPath(scope, id): FlowLogPath,
+    HuaweiJson(body): HuaweiJson,
+) -> Result<Response, HuaweiError> {
+    let (changes, admin_state) = wire::parse_update(&body)?;
+    let flow_log = state
+        .service
+        .update(&scope, &id, &changes, admin_state)
+        .await
+        .map_err(|err| HuaweiError::from_domain(Operation::Update, &scope, err))?;
+    Ok(Json(wire::FlowLogBody {
+        flow_log: (&flow_log).into(),
+    })
+    .into_response())
+}
+
+async fn delete_flow_log(
+    State(state): State<AppState>,
+    FlowLogPath(scope, id): FlowLogPath,
+) -> Result<Response, HuaweiError> {
+    state
+        .service
+        .apply(&scope, &id, crate::domain::Operation::Delete)
+        .await
+        .map_err(|err| HuaweiError::from_domain(Operation::Delete, &scope, err))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json_content_type;
+
+    #[test]
+    fn json_content_types() {
+        for ok in [
+            "application/json",
+            "application/json;charset=utf-8",
+            "Application/JSON; charset=\"UTF-8\"",
+        ] {
+            assert!(is_json_content_type(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/json; charset=gbk",
+            "application/jsonx",
+        ] {
+            assert!(!is_json_content_type(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,540 @@
+//! Huawei's wire types: request bodies and query strings parsed into domain values (with
+//! Huawei's validation rules and messages), and the `FlowLogResp` the SDKs read back.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::error::HuaweiError;
+use crate::domain::{
+    AttributeChanges, FlowLog, FlowLogFilter, LogDestination, NewFlowLog, Page, ResourceKind,
+    Status, TenantScope, TrafficFilter,
+};
+
+const RESOURCE_TYPES: [(&str, ResourceKind); 3] = [
+    ("port", ResourceKind::NetworkInterface),
+    ("network", ResourceKind::Subnet),
+    ("vpc", ResourceKind::Vpc),
+];
+const TRAFFIC_TYPES: [(&str, TrafficFilter); 3] = [
+    ("all", TrafficFilter::All),
+    ("accept", TrafficFilter::Accepted),
+    ("reject", TrafficFilter::Rejected),
+];
+/// Huawei's only log store.
+const LOG_STORE_TYPE: &str = "lts";
+const DEFAULT_LIST_LIMIT: u32 = 2000;
+const MAX_NAME_CHARS: usize = 64;
+const MAX_DESCRIPTION_CHARS: usize = 255;
+const MAX_RESOURCE_ID_CHARS: usize = 64;
+
+fn resource_type_name(kind: ResourceKind) -> &'static str {
+    RESOURCE_TYPES
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(name, _)| *name)
+        .expect("every kind has a Huawei name")
+}
+
+fn traffic_type_name(filter: TrafficFilter) -> &'static str {
+    TRAFFIC_TYPES
+        .iter()
+        .find(|(_, t)| *t == filter)
+        .map(|(name, _)| *name)
+        .expect("every filter has a Huawei name")
+}
+
+fn parse_resource_type(value: &str) -> Option<ResourceKind> {
+    RESOURCE_TYPES
+        .iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, kind)| *kind)
+}
+
+fn parse_traffic_type(value: &str) -> Option<TrafficFilter> {
+    TRAFFIC_TYPES
+        .iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, filter)| *filter)
+}
+
+/// Huawei shows `ACTIVE` for an enabled flow log and `DOWN` for a disabled one.
+fn status_name(status: Status) -> &'static str {
+    if status.is_enabled() {
+        "ACTIVE"
+    } else {
+        "DOWN"
+    }
+}
+
+/// The statuses a `status=` list filter selects; `None` for a value Huawei does not have.
+fn statuses_named(value: &str) -> Option<Vec<Status>> {
+    match value {
+        "ACTIVE" | "DOWN" => Some(
+            Status::ALL
+                .into_iter()
+                .filter(|s| status_name(*s) == value)
+                .collect(),
+        ),
+        // Faults are never emulated, so nothing is ever in ERROR.
+        "ERROR" => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+/// A project id as it appears in the URL: Huawei's are 32 hex digits; any short id of letters,
+/// digits and `-` is taken, so that a user's own project id works.
+pub fn parse_project_id(value: &str) -> Result<TenantScope, HuaweiError> {
+    let valid = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(TenantScope::huawei_project(value))
+    } else {
+        Err(HuaweiError::invalid("project_id"))
+    }
+}
+
+/// Huawei flow-log ids are UUIDs; anything else is refused before the store is asked.
+pub fn is_flow_log_id(value: &str) -> bool {
+    is_uuid(value)
+}
+
+fn is_uuid(value: &str) -> bool {
+    value.len() == 36 && uuid::Uuid::try_parse(value).is_ok()
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, '_' | '-' | '.')
+        || ('\u{4e00}'..='\u{9fa5}').contains(&c)
+}
+
+/// The object under the `flow_log` wrapper.
+fn flow_log_object(body: &Value) -> Result<&Map<String, Value>, HuaweiError> {
+    body.get("flow_log")
+        .and_then(Value::as_object)
+        .ok_or_else(|| HuaweiError::invalid("flow_log"))
+}
+
+/// An optional string field; `null` counts as absent.
+fn optional_string<'a>(
+    object: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, HuaweiError> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(value)) => Ok(Some(value)),
+        Some(_) => Err(HuaweiError::invalid(field)),
+    }
+}
+
+fn required_string<'a>(
+    object: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, HuaweiError> {
+    optional_string(object, field)?.ok_or_else(|| HuaweiError::invalid(field))
+}
+
+fn optional_bool(object: &Map<String, Value>, field: &str) -> Result<Option<bool>, HuaweiError> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(value)) => Ok(Some(*value)),
+        Some(_) => Err(HuaweiError::invalid(field)),
+    }
+}
+
+fn parse_name(object: &Map<String, Value>) -> Result<Option<String>, HuaweiError> {
+    let Some(name) = optional_string(object, "name")? else {
+        return Ok(None);
+    };
+    if name.chars().count() > MAX_NAME_CHARS || !name.chars().all(is_name_char) {
+        return Err(HuaweiError::invalid("name"));
+    }
+    Ok(Some(name.to_owned()))
+}
+
+fn parse_description(object: &Map<String, Value>) -> Result<Option<String>, HuaweiError> {
+    let Some(description) = optional_string(object, "description")? else {
+        return Ok(None);
+    };
+    if description.chars().count() > MAX_DESCRIPTION_CHARS || description.contains(['<', '>']) {
+        return Err(HuaweiError::invalid("description"));
+    }
+    Ok(Some(description.to_owned()))
+}
+
+/// `{"flow_log": CreateFlowLogReq}` → what to create.
+pub fn parse_create(body: &Value) -> Result<NewFlowLog, HuaweiError> {
+    let object = flow_log_object(body)?;
+    let name = parse_name(object)?;
+    let description = parse_description(object)?;
+    let resource_kind = parse_resource_type(required_string(object, "resource_type")?)
+        .ok_or_else(|| HuaweiError::invalid("resource_type"))?;
+    let resource_id = required_string(object, "resource_id")?;
+    let resource_id_ok = !resource_id.is_empty()
+        && resource_id.chars().count() <= MAX_RESOURCE_ID_CHARS
+        && resource_id.chars().all(|c| c.is_ascii_graphic());
+    if !resource_id_ok {
+        return Err(HuaweiError::invalid("resource_id"));
+    }
+    let traffic_filter = parse_traffic_type(required_string(object, "traffic_type")?)
+        .ok_or_else(|| HuaweiError::invalid("traffic_type"))?;
+    let uuid_field = |field: &str| -> Result<String, HuaweiError> {
+        let value = required_string(object, field)?;
+        if is_uuid(value) {
+            Ok(value.to_owned())
+        } else {
+            Err(HuaweiError::invalid(field))
+        }
+    };
+    let destination = LogDestination {
+        group: uuid_field("log_group_id")?,
+        topic: uuid_field("log_topic_id")?,
+    };
+    let index_enabled = optional_bool(object, "index_enabled")?.unwrap_or(false);
+    Ok(NewFlowLog {
+        name,
+        description,
+        resource_kind,
+        resource_id: resource_id.to_owned(),
+        traffic_filter,
+        traffic_paths: Vec::new(),
+        aggregation_interval: None,
+        ip_version: None,
+        log_format: None,
+        destination,
+        index_enabled,
+        resource_group_id: None,
+    })
+}
+
+/// The 409 VPC.3004 message, worded as Huawei words it.
+pub fn duplicate_error(spec: &NewFlowLog) -> HuaweiError {
+    HuaweiError::Vpc {
+        status: axum::http::StatusCode::CONFLICT,
+        code: "VPC.3004",
+        message: format!(
+            "Content of flow log is duplicate: resource type {}, resource id {}, traffic type {}, log group id {}, \
+             log topic id {}, log store type {LOG_STORE_TYPE}.",
+            resource_type_name(spec.resource_kind),
+            spec.resource_id,
+            traffic_type_name(spec.traffic_filter),
+            spec.destination.group,
+            spec.destination.topic,
+        ),
+    }
+}
+
+/// `{"flow_log": UpdateFlowLogReq}` → attribute changes and the wanted `admin_state`.
+/// Only `name`, `description` and `admin_state` can change; other fields are ignored.
+pub fn parse_update(body: &Value) -> Result<(AttributeChanges, Option<bool>), HuaweiError> {
+    let object = flow_log_object(body)?;
+    let changes = AttributeChanges {
+        name: parse_name(object)?,
+        description: parse_description(object)?,
+        ..Default::default()
+    };
+    Ok((changes, optional_bool(object, "admin_state")?))
+}
+
+/// The list query: every filter an exact match, `limit` (default 2000) and `marker`.
+pub fn parse_list_query(
+    scope: &TenantScope,
+    query: Option<&str>,
+) -> Result<(FlowLogFilter, Page), HuaweiError> {
+    let mut filter = FlowLogFilter::default();
+    let mut limit = None;
+    let mut marker = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "id" => filter.ids.push(value),
+            "name" => filter.names.push(value),
+            "description" => filter.descriptions.push(value),
+            "tenant_id" => filter.matches_nothing |= value != scope.tenant_id(),
+            "resource_type" => filter.resource_kinds.push(
+                parse_resource_type(&value)
+                    .ok_or_else(|| HuaweiError::invalid_list_param("resource_type"))?,
+            ),
+            "resource_id" => filter.resource_ids.push(value),
+            "traffic_type" => filter.traffic_filters.push(
+                parse_traffic_type(&value)
+                    .ok_or_else(|| HuaweiError::invalid_list_param("traffic_type"))?,
+            ),
+            "log_group_id" => filter.groups.push(value),
+            "log_topic_id" => filter.topics.push(value),
+            "log_store_type" if value == LOG_STORE_TYPE => {}
+            "log_store_type" => return Err(HuaweiError::invalid_list_param("log_store_type")),
+            "status" => {
+                let statuses = statuses_named(&value)
+                    .ok_or_else(|| HuaweiError::invalid_list_param("status"))?;
+                filter.matches_nothing |= statuses.is_empty();
+                filter.statuses.extend(statuses);
+            }
+            "limit" => {
+                let parsed = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|l| i32::try_from(*l).is_ok());
+                match (limit, parsed) {
+                    (None, Some(parsed)) => limit = Some(parsed),
+                    _ => return Err(HuaweiError::invalid_list_param("limit")),
+                }
+            }
+            "marker" if marker.is_none() => marker = Some(value),
+            "marker" => return Err(HuaweiError::invalid_list_param("marker")),
+            // Huawei ignores query parameters it does not know.
+            _ => {}
+        }
+    }
+    // Neutron reads a limit of 0 as "no explicit limit".
+    let limit = limit.filter(|l| *l > 0).unwrap_or(DEFAULT_LIST_LIMIT);
+    Ok((filter, Page::AfterMarker { marker, limit }))
+}
+
+/// `FlowLogResp`, with the exact JSON types the Go and Python SDK models expect.
+#[derive(Debug, Serialize)]
+pub struct FlowLogResp<'a> {
+    id: &'a str,
+    name: &'a str,
+    tenant_id: &'a str,
+    description: &'a str,
+    resource_type: &'static str,
+    resource_id: &'a str,
+    traffic_type: &'static str,
+    log_group_id: &'a str,
+    log_topic_id: &'a str,
+    log_store_type: &'static str,
+    index_enabled: bool,
+    created_at: String,
+    updated_at: String,
+    admin_state: bool,
+    status: &'static str,
+}
+
+/// Huawei writes UTC times without a zone or fraction.
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+impl<'a> From<&'a FlowLog> for FlowLogResp<'a> {
+    fn from(flow_log: &'a FlowLog) -> Self {
+        let spec = &flow_log.spec;
+        FlowLogResp {
+            id: flow_log.id.as_str(),
+            name: spec.name.as_deref().unwrap_or_default(),
+            tenant_id: flow_log.scope.tenant_id(),
+            description: spec.description.as_deref().unwrap_or_default(),
+            resource_type: resource_type_name(spec.resource_kind),
+            resource_id: &spec.resource_id,
+            traffic_type: traffic_type_name(spec.traffic_filter),
+            log_group_id: &spec.destination.group,
+            log_topic_id: &spec.destination.topic,
+            log_store_type: LOG_STORE_TYPE,
+            index_enabled: spec.index_enabled,
+            created_at: flow_log.created_at.format(TIME_FORMAT).to_string(),
+            updated_at: flow_log.updated_at.format(TIME_FORMAT).to_string(),
+            admin_state: flow_log.status.is_enabled(),
+            status: status_name(flow_log.status),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FlowLogBody<'a> {
+    pub flow_log: FlowLogResp<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FlowLogsBody<'a> {
+    pub flow_logs: Vec<FlowLogResp<'a>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn valid_create() -> Value {
+        json!({"flow_log": {
+            "name": "fl-1", "description": "demo", "resource_type": "port",
+            "resource_id": "a1b2c3d4-0000-4000-8000-000000000001", "traffic_type": "all",
+            "log_group_id": "05b1c9a6-9b0e-4c5f-8f3a-1d2e3f4a5b6c", "log_topic_id": "a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d"}})
+    }
+
+    fn message(err: HuaweiError) -> String {
+        match err {
+            HuaweiError::Vpc { message, .. } | HuaweiError::Gateway { message, .. } => message,
+        }
+    }
+
+    #[test]
+    fn a_valid_create_parses_into_the_domain() {
+        let spec = parse_create(&valid_create()).unwrap();
+        assert_eq!(spec.resource_kind, ResourceKind::NetworkInterface);
+        assert_eq!(spec.traffic_filter, TrafficFilter::All);
+        assert_eq!(spec.name.as_deref(), Some("fl-1"));
+        assert!(!spec.index_enabled);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases = [
+            ("resource_type", json!("subnet")),
+            ("resource_type", json!(null)),
+            ("traffic_type", json!("ALL")),
+            ("log_group_id", json!("not-a-uuid")),
+            ("log_topic_id", json!(12)),
+            ("resource_id", json!("")),
+            ("resource_id", json!("has space")),
+            ("name", json!("x".repeat(65))),
+            ("name", json!("bad/name")),
+            ("name", json!(5)),
+            ("description", json!("<script>")),
+            ("description", json!("d".repeat(256))),
+            ("index_enabled", json!("yes")),
+        ];
+        for (field, value) in cases {
+            let mut body = valid_create();
+            body["flow_log"][field] = value.clone();
+            if value.is_null() {
+                body["flow_log"].as_object_mut().unwrap().remove(field);
+            }
+            let err = parse_create(&body).unwrap_err();
+            assert_eq!(err.code(), "VPC.3001", "{field}={value}");
+            assert_eq!(
+                message(err),
+                format!("{field} is invalid"),
+                "{field}={value}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_allow_chinese_and_the_documented_punctuation() {
+        let mut body = valid_create();
+        body["flow_log"]["name"] = json!("流日志_a-b.c");
+        assert_eq!(
+            parse_create(&body).unwrap().name.as_deref(),
+            Some("流日志_a-b.c")
+        );
+        body["flow_log"]["name"] = json!("日".repeat(64));
+        assert!(
+            parse_create(&body).is_ok(),
+            "64 characters, more bytes, is still fine"
+        );
+    }
+
+    #[test]
+    fn a_missing_wrapper_is_named() {
+        for body in [json!({}), json!({"flow_log": "x"}), json!([1]), json!(null)] {
+            assert_eq!(
+                message(parse_create(&body).unwrap_err()),
+                "flow_log is invalid"
+            );
+        }
+    }
+
+    #[test]
+    fn update_takes_only_its_three_fields() {
+        let (changes, admin) = parse_update(
+            &json!({"flow_log": {"name": "n", "admin_state": false, "resource_type": "vpc"}}),
+        )
+        .unwrap();
+        assert_eq!(changes.name.as_deref(), Some("n"));
+        assert_eq!(changes.description, None);
+        assert_eq!(admin, Some(false));
+        assert_eq!(
+            parse_update(&json!({"flow_log": {"admin_state": "false"}}))
+                .unwrap_err()
+                .code(),
+            "VPC.3001"
+        );
+    }
+
+    #[test]
+    fn list_query_parses_filters_and_paging() {
+        let scope = TenantScope::huawei_project("p1");
+        let (filter, page) = parse_list_query(
+            &scope,
+            Some("resource_type=port&status=DOWN&limit=10&marker=m1&name=a%20b"),
+        )
+        .unwrap();
+        assert_eq!(filter.resource_kinds, vec![ResourceKind::NetworkInterface]);
+        assert_eq!(
+            filter.statuses,
+            vec![Status::Deactivating, Status::Inactive, Status::Deleting]
+        );
+        assert_eq!(filter.names, vec!["a b".to_owned()]);
+        assert_eq!(
+            page,
+            Page::AfterMarker {
+                marker: Some("m1".into()),
+                limit: 10
+            }
+        );
+        let (_, page) = parse_list_query(&scope, None).unwrap();
+        assert_eq!(
+            page,
+            Page::AfterMarker {
+                marker: None,
+                limit: 2000
+            }
+        );
+    }
+
+    #[test]
+    fn bad_list_params_are_the_documented_404() {
+        let scope = TenantScope::huawei_project("p1");
+        for (query, param) in [
+            ("limit=abc", "limit"),
+            ("limit=-1", "limit"),
+            ("limit=2147483648", "limit"),
+            ("limit=1&limit=2", "limit"),
+            ("resource_type=subnet", "resource_type"),
+            ("traffic_type=x", "traffic_type"),
+            ("status=BOGUS", "status"),
+            ("log_store_type=sls", "log_store_type"),
+        ] {
+            let err = parse_list_query(&scope, Some(query)).unwrap_err();
+            assert_eq!(err.status(), axum::http::StatusCode::NOT_FOUND, "{query}");
+            assert_eq!(
+                message(err),
+                format!("resource could not be found, {param} is invalid"),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn filters_that_can_match_nothing_say_so() {
+        let scope = TenantScope::huawei_project("p1");
+        assert!(
+            parse_list_query(&scope, Some("status=ERROR"))
+                .unwrap()
+                .0
+                .matches_nothing
+        );
+        assert!(
+            parse_list_query(&scope, Some("tenant_id=other"))
+                .unwrap()
+                .0
+                .matches_nothing
+        );
+        assert!(
+            !parse_list_query(&scope, Some("tenant_id=p1"))
+                .unwrap()
+                .0
+                .matches_nothing
+        );
+    }
+
+    #[test]
+    fn project_ids_are_checked() {
+        assert!(parse_project_id("0123456789abcdef0123456789abcdef").is_ok());
+        for bad in ["", "{project_id}", "a b", &"x".repeat(65)] {
+            assert!(parse_project_id(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Persistence: one implementation per backend behind one `Store`, chosen by the URL's scheme.
+//! Invariants (uniqueness, tenant scoping, legal transitions) are kept by the schema and by
+//! conditional statements, never by check-then-write.
+
+mod row;
+mod sqlite;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::DatabaseUrl;
+use crate::domain::{
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, Settlement, Status,
+    TenantScope,
+};
+
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a uniqueness rule was violated")]
+    UniqueViolation,
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored row is not valid: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match err.as_database_error() {
+            Some(db) if db.is_unique_violation() => StoreError::UniqueViolation,
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+/// A new status for a flow log, with the time it completes when it is transitional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange {
+    pub status: Status,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Which tenants a query may see: exactly one (every cloud request), or any (the control API).
+#[derive(Debug, Clone, Copy)]
+pub enum Visibility<'a> {
+    Tenant(&'a TenantScope),
+    Any {
+        provider: Option<Provider>,
+        tenant_id: Option<&'a str>,
+    },
+}
+
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+}
+
+/// Forwards a call to the backend in use.
+macro_rules! dispatch {
+    ($self:ident.$method:ident($($arg:expr),*)) => {
+        match $self {
+            Store::Sqlite(store) => store.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database the URL names (creating a SQLite file if needed) without migrating it.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        match url {
+            DatabaseUrl::Sqlite(url) => Ok(Store::Sqlite(SqliteStore::connect(url).await?)),
+            DatabaseUrl::Postgres(_) => Err(StoreError::Unsupported(
+                "the Postgres backend is not built yet; use a sqlite:// URL",
+            )),
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        dispatch!(self.migrate())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self.ping())
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self.close())
+    }
+
+    /// Fails with [`StoreError::UniqueViolation`] when a uniqueness rule forbids the row.
+    pub async fn insert(&self, flow_log: &FlowLog) -> Result<(), StoreError> {
+        dispatch!(self.insert(flow_log))
+    }
+
+    pub async fn get(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+    ) -> Result<Option<FlowLog>, StoreError> {
+        dispatch!(self.get(scope, id))
+    }
+
+    pub async fn list(
+        &self,
+        visibility: Visibility<'_>,
+        filter: &FlowLogFilter,
+        page: &Page,
+    ) -> Result<Vec<FlowLog>, StoreError> {
+        dispatch!(self.list(visibility, filter, page))
+    }
+
+    pub async fn count(
+        &self,
+        scope: &TenantScope,
+        filter: &FlowLogFilter,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self.count(Visibility::Tenant(scope), filter))
+    }
+
+    /// Applies the changes only if the flow log is still in `expected` status; `None` when it is
+    /// gone or its status moved.
+    pub async fn update(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+        expected: Status,
+        changes: &AttributeChanges,
+        status_change: Option<StatusChange>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<FlowLog>, StoreError> {
+        dispatch!(self.update(scope, id, expected, changes, status_change, now))
+    }
+
+    /// Deletes the flow log only if it is still in `expected` status.
+    pub async fn delete(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+        expected: Status,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.delete(scope, id, expected))
+    }
+
+    /// Completes every transition out of `from` due at or before `due_by`; returns how many.
+    /// One conditional statement, so a second worker or a restart cannot apply it twice.
+    pub async fn settle_due(
+        &self,
+        from: Status,
+        settlement: Settlement,
+        due_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self.settle_due(from, settlement, due_by, now))
+    }
+
+    /// The earliest due time of any pending transition.
+    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        dispatch!(self.next_due())
+    }
+
+    /// Removes every flow log, or those of one provider; returns how many.
+    pub async fn reset(&self, provider: Option<Provider>) -> Result<u64, StoreError> {
+        dispatch!(self.reset(provider))
+    }
+}
