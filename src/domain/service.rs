@@ -33,7 +33,7 @@ impl TransitionDelays {
 /// The outcome of a life-cycle operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
-    Updated(FlowLog),
+    Updated(Box<FlowLog>),
     Deleted,
 }
 
@@ -141,30 +141,15 @@ impl FlowLogService {
                 Some(false) if current.status.is_enabled() => Some(Operation::Deactivate),
                 _ => None,
             };
-            let (status_change, due_at) = match operation {
-                None => (None, None),
+            let status_change = match operation {
                 Some(op) => {
                     ensure_allowed(op, &current)?;
-                    match self.plan(scope, op) {
-                        Step::Pending { status, due_at } => (
-                            Some(StatusChange {
-                                status,
-                                due_at: Some(due_at),
-                            }),
-                            Some(due_at),
-                        ),
-                        Step::Settle(Settlement::Becomes(status)) => (
-                            Some(StatusChange {
-                                status,
-                                due_at: None,
-                            }),
-                            None,
-                        ),
-                        Step::Settle(Settlement::Gone) => {
-                            unreachable!("activate and deactivate never delete")
-                        }
-                    }
+                    Some(
+                        status_change(self.plan(scope, op))
+                            .expect("activate and deactivate never delete"),
+                    )
                 }
+                None => None,
             };
             let updated = self
                 .store
@@ -178,7 +163,7 @@ impl FlowLogService {
                 )
                 .await?;
             if let Some(flow_log) = updated {
-                self.wake_if_pending(due_at);
+                self.wake_if_pending(flow_log.due_at);
                 return Ok(flow_log);
             }
         }
@@ -193,49 +178,29 @@ impl FlowLogService {
         id: &FlowLogId,
         op: Operation,
     ) -> Result<Applied, DomainError> {
+        let unchanged = AttributeChanges::default();
         for _ in 0..CONFLICT_RETRIES {
             let current = self.get(scope, id).await?;
             ensure_allowed(op, &current)?;
-            let applied = match self.plan(scope, op) {
-                Step::Pending { status, due_at } => {
-                    let change = StatusChange {
-                        status,
-                        due_at: Some(due_at),
-                    };
+            let applied = match status_change(self.plan(scope, op)) {
+                Some(change) => {
                     let updated = self
                         .store
                         .update(
                             scope,
                             id,
                             current.status,
-                            &AttributeChanges::default(),
+                            &unchanged,
                             Some(change),
                             Utc::now(),
                         )
                         .await?;
-                    updated
-                        .inspect(|_| self.wake_if_pending(Some(due_at)))
-                        .map(Applied::Updated)
+                    updated.map(|flow_log| {
+                        self.wake_if_pending(flow_log.due_at);
+                        Applied::Updated(Box::new(flow_log))
+                    })
                 }
-                Step::Settle(Settlement::Becomes(status)) => {
-                    let change = StatusChange {
-                        status,
-                        due_at: None,
-                    };
-                    let updated = self
-                        .store
-                        .update(
-                            scope,
-                            id,
-                            current.status,
-                            &AttributeChanges::default(),
-                            Some(change),
-                            Utc::now(),
-                        )
-                        .await?;
-                    updated.map(Applied::Updated)
-                }
-                Step::Settle(Settlement::Gone) => self
+                None => self
                     .store
                     .delete(scope, id, current.status)
                     .await?
@@ -267,6 +232,21 @@ impl FlowLogService {
             },
             Err(err) => err,
         }
+    }
+}
+
+/// What a step writes to the row; `None` when it removes the row.
+fn status_change(step: Step) -> Option<StatusChange> {
+    match step {
+        Step::Pending { status, due_at } => Some(StatusChange {
+            status,
+            due_at: Some(due_at),
+        }),
+        Step::Settle(Settlement::Becomes(status)) => Some(StatusChange {
+            status,
+            due_at: None,
+        }),
+        Step::Settle(Settlement::Gone) => None,
     }
 }
 

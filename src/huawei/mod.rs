@@ -5,12 +5,13 @@ mod error;
 mod wire;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 pub use error::HuaweiError;
@@ -36,19 +37,23 @@ pub fn router() -> Router<AppState> {
 /// The project of the URL: until signatures are checked, it is the caller's tenant.
 struct Project(TenantScope);
 
+/// The percent-decoded path segment at `index` (`/v1/{project_id}/fl/flow_logs/{flowlog_id}`
+/// has the project at 2 and the flow log at 5); `None` when it is not UTF-8.
+fn path_segment(parts: &Parts, index: usize) -> Option<String> {
+    let raw = parts.uri.path().split('/').nth(index)?;
+    percent_decode_str(raw)
+        .decode_utf8()
+        .ok()
+        .map(|decoded| decoded.into_owned())
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Project {
     type Rejection = HuaweiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| HuaweiError::invalid("project_id"))?;
-        let project_id = params
-            .iter()
-            .find(|(name, _)| name == "project_id")
-            .map(|(_, value)| value.as_str())
-            .unwrap_or_default();
-        wire::parse_project_id(project_id).map(Project)
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let project_id =
+            path_segment(parts, 2).ok_or_else(|| HuaweiError::invalid("project_id"))?;
+        wire::parse_project_id(&project_id).map(Project)
     }
 }
 
@@ -60,12 +65,9 @@ impl<S: Send + Sync> FromRequestParts<S> for FlowLogPath {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Project(scope) = Project::from_request_parts(parts, state).await?;
-        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| HuaweiError::malformed_flow_log_id())?;
-        match params.iter().find(|(name, _)| name == "flowlog_id") {
-            Some((_, id)) if wire::is_flow_log_id(id) => {
-                Ok(FlowLogPath(scope, FlowLogId::from_trusted(id.as_str())))
+        match path_segment(parts, 5) {
+            Some(id) if wire::is_flow_log_id(&id) => {
+                Ok(FlowLogPath(scope, FlowLogId::from_trusted(id)))
             }
             _ => Err(HuaweiError::malformed_flow_log_id()),
         }

@@ -1,0 +1,9 @@
+//! One integration-test binary (faster to build than one per file), one module per area.
+
+mod control;
+mod helpers;
+mod huawei;
+mod persistence;
+mod robustness;
+mod serve;
+mod worker;

@@ -1,0 +1,118 @@
+//! State survives restarts, and the database keeps the uniqueness rule under concurrency.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_full_cycle_survives_a_restart_between_each_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("flowplane.db");
+
+    let app = TestApp::on_file(&db, &[]).await;
+    let id = app.create_huawei(PROJECT, "port-1").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.stop().await;
+
+    let app = TestApp::on_file(&db, &[]).await;
+    assert_eq!(
+        ids_of(&app.get(&flow_logs_path(PROJECT)).await.body),
+        vec![id.clone()]
+    );
+    app.stop().await;
+
+    let app = TestApp::on_file(&db, &[]).await;
+    assert_eq!(
+        app.get(&flow_log_path(PROJECT, &id)).await.body["flow_log"]["name"],
+        "fl-test"
+    );
+    app.stop().await;
+
+    let app = TestApp::on_file(&db, &[]).await;
+    let body = json!({"flow_log": {"name": "renamed", "admin_state": false}});
+    assert_eq!(
+        app.call(Method::PUT, &flow_log_path(PROJECT, &id), Some(body))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.stop().await;
+
+    let app = TestApp::on_file(&db, &[]).await;
+    let shown = app.get(&flow_log_path(PROJECT, &id)).await.body;
+    assert_eq!(
+        (
+            shown["flow_log"]["name"].as_str(),
+            shown["flow_log"]["status"].as_str()
+        ),
+        (Some("renamed"), Some("DOWN"))
+    );
+    assert_eq!(
+        app.call(Method::DELETE, &flow_log_path(PROJECT, &id), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    app.stop().await;
+
+    let app = TestApp::on_file(&db, &[]).await;
+    app.get(&flow_log_path(PROJECT, &id))
+        .await
+        .assert_vpc_error(404, "VPC.3002");
+    assert!(app.stored().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_identical_creates_give_exactly_one_flow_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = std::sync::Arc::new(TestApp::on_file(&dir.path().join("flowplane.db"), &[]).await);
+    let creates = (0..50).map(|_| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            app.post(&flow_logs_path(PROJECT), create_body("port-1"))
+                .await
+        })
+    });
+    let mut statuses = Vec::new();
+    for create in creates.collect::<Vec<_>>() {
+        let response = create.await.unwrap();
+        if response.status == StatusCode::CONFLICT {
+            assert_eq!(response.body["code"], "VPC.3004");
+        }
+        statuses.push(response.status.as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
+    assert_eq!(app.stored().await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_distinct_creates_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = std::sync::Arc::new(TestApp::on_file(&dir.path().join("flowplane.db"), &[]).await);
+    let creates: Vec<_> = (0..50)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.post(&flow_logs_path(PROJECT), create_body(&format!("port-{i}")))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    for create in creates {
+        assert_eq!(create.await.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(app.stored().await.len(), 50);
+}

@@ -1,0 +1,130 @@
+//! The real listener and the binary: serving over a socket, graceful shutdown, the CLI.
+
+use std::process::Command;
+use std::time::Duration;
+
+use flowplane::app::App;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn serves_over_a_socket_and_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("flowplane.db").display());
+    let app = App::build(&serve_args(&url, &[])).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(listener, async {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::new();
+    let health: Value = client
+        .get(format!("{base}/_flowplane/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let response = client
+        .post(format!("{base}{}", flow_logs_path(PROJECT)))
+        .json(&create_body("port-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_huawei_request_id(response.headers()["x-request-id"].to_str().unwrap());
+
+    stop.send(()).unwrap();
+    let served = tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server stops")
+        .unwrap();
+    assert!(served.is_ok(), "{served:?}");
+    assert!(
+        client
+            .get(format!("{base}/_flowplane/health"))
+            .send()
+            .await
+            .is_err(),
+        "the listener is closed"
+    );
+
+    // What was acknowledged is on disk for the next process.
+    let reopened = TestApp::on_file(&dir.path().join("flowplane.db"), &[]).await;
+    assert_eq!(reopened.stored().await.len(), 1);
+}
+
+fn flowplane(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_flowplane"))
+        .args(args)
+        .env_remove("FLOWPLANE_DATABASE_URL")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn help_and_version() {
+    let help = flowplane(&["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for word in [
+        "serve",
+        "migrate",
+        "--listen",
+        "--database-url",
+        "--transition-delay",
+        "--log-format",
+    ] {
+        assert!(text.contains(word), "--help mentions {word}: {text}");
+    }
+    let version = flowplane(&["--version"]);
+    assert!(version.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("flowplane {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn migrate_creates_and_migrates_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    let url = format!("sqlite://{}", db.display());
+    let output = flowplane(&["migrate", "--database-url", &url]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(db.exists());
+    // Running it again is a no-op.
+    assert!(flowplane(&["migrate", "--database-url", &url])
+        .status
+        .success());
+}
+
+#[test]
+fn an_unusable_database_is_a_clear_error_and_a_failing_exit() {
+    let output = flowplane(&[
+        "migrate",
+        "--database-url",
+        "sqlite:///nonexistent-dir/sub/flowplane.db",
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot open the database"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let output = flowplane(&["--database-url", "mysql://localhost/db"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("postgres://"));
+}
