@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End-to-end SDK conformance run: starts a fresh Flowplane server and drives it with the official
+# Huawei Cloud Python SDK (tests/sdk/huawei_check.py).
+#
+# Environment:
+#   FLOWPLANE_BIN           use this server binary instead of `cargo build --release --locked`
+#   FLOWPLANE_DATABASE_URL  database URL for the server (default: sqlite in a temp dir)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+# A relative FLOWPLANE_BIN is taken relative to the caller's directory.
+if [[ -n "${FLOWPLANE_BIN:-}" && "$FLOWPLANE_BIN" != /* ]]; then
+    FLOWPLANE_BIN="$PWD/$FLOWPLANE_BIN"
+fi
+cd "$REPO"
+
+# --- Python venv with the pinned SDK (reinstalled only when requirements.txt changes) ---------
+VENV="$REPO/target/sdk-venv"
+STAMP="$VENV/.requirements.sha256"
+REQ_HASH="$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)"
+if [[ ! -x "$VENV/bin/python" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$REQ_HASH" ]]; then
+    echo "sdk: installing the Huawei Cloud SDK into $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
+    echo "$REQ_HASH" > "$STAMP"
+fi
+
+# --- Server binary --------------------------------------------------------------------------
+if [[ -n "${FLOWPLANE_BIN:-}" ]]; then
+    BIN="$FLOWPLANE_BIN"
+else
+    cargo build --release --locked
+    BIN="$REPO/target/release/flowplane"
+fi
+[[ -x "$BIN" ]] || { echo "sdk: server binary $BIN is missing or not executable" >&2; exit 1; }
+
+# --- Start the server on a free loopback port ------------------------------------------------
+PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+TMP="$(mktemp -d)"
+DATABASE_URL="${FLOWPLANE_DATABASE_URL:-sqlite://$TMP/flowplane.db}"
+ENDPOINT="http://127.0.0.1:$PORT"
+SERVER_PID=""
+CHECK_PID=""
+
+show_log() {
+    echo "----- server log ($TMP/server.log) -----" >&2
+    cat "$TMP/server.log" >&2 || true
+    echo "----- end of server log -----" >&2
+}
+
+# On exit: SIGTERM the server, require a clean exit within 10 s, clean up the temp dir.
+finish() {
+    local rc=$?
+    if [[ -n "$CHECK_PID" ]] && kill -0 "$CHECK_PID" 2>/dev/null; then
+        kill -TERM "$CHECK_PID" 2>/dev/null || true
+        wait "$CHECK_PID" 2>/dev/null || true
+    fi
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"
+        local waited=0
+        while kill -0 "$SERVER_PID" 2>/dev/null && (( waited < 100 )); do
+            sleep 0.1
+            waited=$((waited + 1))
+        done
+        if kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "sdk: server did not exit within 10 s of SIGTERM" >&2
+            kill -KILL "$SERVER_PID" 2>/dev/null || true
+            wait "$SERVER_PID" 2>/dev/null || true
+            rc=1
+        else
+            local server_rc=0
+            wait "$SERVER_PID" || server_rc=$?
+            if (( server_rc != 0 )); then
+                echo "sdk: server exited with status $server_rc after SIGTERM" >&2
+                rc=1
+            fi
+        fi
+    elif [[ -n "$SERVER_PID" ]]; then
+        echo "sdk: server was no longer running at the end" >&2
+        rc=1
+    fi
+    (( rc == 0 )) || show_log
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
+    > "$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+
+# --- Wait for GET /_flowplane/health -> 200 (30 s deadline, 100 ms polls) ---------------------
+deadline=$((SECONDS + 30))
+healthy() {
+    "$VENV/bin/python" - "$ENDPOINT/_flowplane/health" <<'PY'
+import sys, urllib.request
+try:
+    sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=1).status == 200 else 1)
+except Exception:
+    sys.exit(1)
+PY
+}
+until healthy; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        echo "sdk: server exited before becoming healthy" >&2
+        exit 1
+    fi
+    if (( SECONDS >= deadline )); then
+        echo "sdk: server not healthy at $ENDPOINT/_flowplane/health after 30 s" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+echo "sdk: server healthy at $ENDPOINT (database ${DATABASE_URL%%:*})"  # scheme only: no passwords
+
+# --- Checks --------------------------------------------------------------------------------
+# Run in the background and `wait`, so a SIGTERM/SIGINT to this script reaches the trap at once.
+FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/huawei_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
