@@ -156,7 +156,7 @@ impl FlowLogService {
                 .update(
                     scope,
                     id,
-                    current.status,
+                    &[current.status],
                     changes,
                     status_change,
                     Utc::now(),
@@ -167,50 +167,41 @@ impl FlowLogService {
                 return Ok(flow_log);
             }
         }
-        Err(self.conflict(scope, id).await)
+        Err(self.refusal(scope, id).await)
     }
 
     /// Applies a life-cycle operation strictly: from a status the operation does not start from,
-    /// it fails with [`DomainError::IncorrectState`] (Alibaba's semantics).
+    /// it fails with [`DomainError::IncorrectState`] (Alibaba's semantics). The precondition is
+    /// part of the one conditional write; the flow log is read only to explain a refusal.
     pub async fn apply(
         &self,
         scope: &TenantScope,
         id: &FlowLogId,
         op: Operation,
     ) -> Result<Applied, DomainError> {
-        let unchanged = AttributeChanges::default();
-        for _ in 0..CONFLICT_RETRIES {
-            let current = self.get(scope, id).await?;
-            ensure_allowed(op, &current)?;
-            let applied = match status_change(self.plan(scope, op)) {
-                Some(change) => {
-                    let updated = self
-                        .store
-                        .update(
-                            scope,
-                            id,
-                            current.status,
-                            &unchanged,
-                            Some(change),
-                            Utc::now(),
-                        )
-                        .await?;
-                    updated.map(|flow_log| {
-                        self.wake_if_pending(flow_log.due_at);
-                        Applied::Updated(Box::new(flow_log))
-                    })
-                }
-                None => self
+        let allowed = op.allowed_from();
+        let applied = match status_change(self.plan(scope, op)) {
+            Some(change) => {
+                let unchanged = AttributeChanges::default();
+                let updated = self
                     .store
-                    .delete(scope, id, current.status)
-                    .await?
-                    .then_some(Applied::Deleted),
-            };
-            if let Some(applied) = applied {
-                return Ok(applied);
+                    .update(scope, id, allowed, &unchanged, Some(change), Utc::now())
+                    .await?;
+                updated.map(|flow_log| {
+                    self.wake_if_pending(flow_log.due_at);
+                    Applied::Updated(Box::new(flow_log))
+                })
             }
+            None => self
+                .store
+                .delete(scope, id, allowed)
+                .await?
+                .then_some(Applied::Deleted),
+        };
+        match applied {
+            Some(applied) => Ok(applied),
+            None => Err(self.refusal(scope, id).await),
         }
-        Err(self.conflict(scope, id).await)
     }
 
     fn plan(&self, scope: &TenantScope, op: Operation) -> Step {
@@ -223,8 +214,9 @@ impl FlowLogService {
         }
     }
 
-    /// After repeated lost races, reports what the flow log is now.
-    async fn conflict(&self, scope: &TenantScope, id: &FlowLogId) -> DomainError {
+    /// Why a conditional write matched nothing: the flow log is gone, or in a status the write
+    /// did not expect.
+    async fn refusal(&self, scope: &TenantScope, id: &FlowLogId) -> DomainError {
         match self.get(scope, id).await {
             Ok(current) => DomainError::IncorrectState {
                 id: id.clone(),

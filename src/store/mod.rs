@@ -128,13 +128,13 @@ impl Store {
         dispatch!(self.count(Visibility::Tenant(scope), filter))
     }
 
-    /// Applies the changes only if the flow log is still in `expected` status; `None` when it is
-    /// gone or its status moved.
+    /// Applies the changes only if the flow log is in one of the `expected` statuses (an empty
+    /// list: any); `None` when it is gone or in another status.
     pub async fn update(
         &self,
         scope: &TenantScope,
         id: &FlowLogId,
-        expected: Status,
+        expected: &[Status],
         changes: &AttributeChanges,
         status_change: Option<StatusChange>,
         now: DateTime<Utc>,
@@ -142,12 +142,12 @@ impl Store {
         dispatch!(self.update(scope, id, expected, changes, status_change, now))
     }
 
-    /// Deletes the flow log only if it is still in `expected` status.
+    /// Deletes the flow log only if it is in one of the `expected` statuses.
     pub async fn delete(
         &self,
         scope: &TenantScope,
         id: &FlowLogId,
-        expected: Status,
+        expected: &[Status],
     ) -> Result<bool, StoreError> {
         dispatch!(self.delete(scope, id, expected))
     }

@@ -164,40 +164,42 @@ impl SqliteStore {
         &self,
         scope: &TenantScope,
         id: &FlowLogId,
-        expected: Status,
+        expected: &[Status],
         changes: &AttributeChanges,
         status_change: Option<StatusChange>,
         now: DateTime<Utc>,
     ) -> Result<Option<FlowLog>, StoreError> {
-        let row: Option<FlowLogRow> = sqlx::query_as(&format!(
-            "UPDATE flow_logs SET \
-                 name = COALESCE($1, name), \
-                 description = COALESCE($2, description), \
-                 aggregation_interval = COALESCE($3, aggregation_interval), \
-                 ip_version = COALESCE($4, ip_version), \
-                 log_format = COALESCE($5, log_format), \
-                 status = COALESCE($6, status), \
-                 due_at = CASE WHEN $7 THEN $8 ELSE due_at END, \
-                 updated_at = $9 \
-             WHERE provider = $10 AND tenant_id = $11 AND region_id = $12 AND id = $13 AND status = $14 \
-             RETURNING {COLUMNS}"
-        ))
-        .bind(changes.name.as_deref())
-        .bind(changes.description.as_deref())
-        .bind(changes.aggregation_interval.map(i64::from))
-        .bind(changes.ip_version.as_deref())
-        .bind(changes.log_format.as_deref())
-        .bind(status_change.map(|c| c.status.as_str()))
-        .bind(status_change.is_some())
-        .bind(status_change.and_then(|c| c.due_at).map(to_millis))
-        .bind(to_millis(now))
-        .bind(scope.provider().as_str())
-        .bind(scope.tenant_id())
-        .bind(scope.region_id())
-        .bind(id.as_str())
-        .bind(expected.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+        let mut query = QueryBuilder::<Sqlite>::new("UPDATE flow_logs SET name = COALESCE(");
+        query.push_bind(changes.name.clone());
+        query
+            .push(", name), description = COALESCE(")
+            .push_bind(changes.description.clone());
+        query
+            .push(", description), aggregation_interval = COALESCE(")
+            .push_bind(changes.aggregation_interval.map(i64::from));
+        query
+            .push(", aggregation_interval), ip_version = COALESCE(")
+            .push_bind(changes.ip_version.clone());
+        query
+            .push(", ip_version), log_format = COALESCE(")
+            .push_bind(changes.log_format.clone());
+        query.push(", log_format)");
+        if let Some(change) = status_change {
+            query.push(", status = ").push_bind(change.status.as_str());
+            query
+                .push(", due_at = ")
+                .push_bind(change.due_at.map(to_millis));
+        }
+        query.push(", updated_at = ").push_bind(to_millis(now));
+        query.push(" WHERE id = ").push_bind(id.as_str().to_owned());
+        push_scope(&mut query, "", Visibility::Tenant(scope));
+        push_any_of(
+            &mut query,
+            "status",
+            expected.iter().map(|s| s.as_str().to_owned()),
+        );
+        query.push(format!(" RETURNING {COLUMNS}"));
+        let row: Option<FlowLogRow> = query.build_query_as().fetch_optional(&self.pool).await?;
         row.map(FlowLog::try_from).transpose()
     }
 
@@ -205,19 +207,17 @@ impl SqliteStore {
         &self,
         scope: &TenantScope,
         id: &FlowLogId,
-        expected: Status,
+        expected: &[Status],
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM flow_logs WHERE provider = $1 AND tenant_id = $2 AND region_id = $3 AND id = $4 AND status = $5",
-        )
-        .bind(scope.provider().as_str())
-        .bind(scope.tenant_id())
-        .bind(scope.region_id())
-        .bind(id.as_str())
-        .bind(expected.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let mut query = QueryBuilder::<Sqlite>::new("DELETE FROM flow_logs WHERE id = ");
+        query.push_bind(id.as_str().to_owned());
+        push_scope(&mut query, "", Visibility::Tenant(scope));
+        push_any_of(
+            &mut query,
+            "status",
+            expected.iter().map(|s| s.as_str().to_owned()),
+        );
+        Ok(query.build().execute(&self.pool).await?.rows_affected() > 0)
     }
 
     pub async fn settle_due(

@@ -264,3 +264,51 @@ async fn a_request_over_its_deadline_gets_the_gateway_timeout() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_database_failure_is_the_clouds_own_500_and_health_says_so() {
+    let app = TestApp::new().await;
+    let id = app.create_huawei(PROJECT, "port-1").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.service().store().close().await;
+
+    let create = app
+        .post(&flow_logs_path(PROJECT), create_body("port-2"))
+        .await;
+    assert_eq!(
+        create.assert_vpc_error(500, "VPC.3002"),
+        format!("Create flow log by {PROJECT} fail.")
+    );
+    let list = app.get(&flow_logs_path(PROJECT)).await;
+    assert_eq!(list.assert_vpc_error(500, "VPC.3002"), "Neutron Error.");
+    app.get(&flow_log_path(PROJECT, &id))
+        .await
+        .assert_vpc_error(500, "VPC.3002");
+    let update = app
+        .call(
+            Method::PUT,
+            &flow_log_path(PROJECT, &id),
+            Some(json!({"flow_log": {"name": "x"}})),
+        )
+        .await;
+    assert_eq!(
+        update.assert_vpc_error(500, "VPC.3002"),
+        format!("Update flow log by {PROJECT} fail.")
+    );
+    let delete = app
+        .call(Method::DELETE, &flow_log_path(PROJECT, &id), None)
+        .await;
+    assert_eq!(
+        delete.assert_vpc_error(500, "VPC.3002"),
+        format!("Delete flow log by {PROJECT} fail.")
+    );
+
+    let health = app.get("/_flowplane/health").await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.body["status"], "unavailable");
+    let view = app.get("/_flowplane/flow-logs").await;
+    assert_eq!(view.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(view.body["error"]["code"], "DatabaseUnavailable");
+}

@@ -61,12 +61,21 @@ async fn serves_over_a_socket_and_shuts_down_gracefully() {
     assert_eq!(reopened.stored().await.len(), 1);
 }
 
-fn flowplane(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_flowplane"))
+/// Runs the binary with only the given `FLOWPLANE_*` variables set.
+fn flowplane_with_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowplane"));
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("FLOWPLANE_")) {
+        command.env_remove(name);
+    }
+    command
         .args(args)
-        .env_remove("FLOWPLANE_DATABASE_URL")
+        .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
+}
+
+fn flowplane(args: &[&str]) -> std::process::Output {
+    flowplane_with_env(args, &[])
 }
 
 #[test]
@@ -127,4 +136,52 @@ fn an_unusable_database_is_a_clear_error_and_a_failing_exit() {
     let output = flowplane(&["--database-url", "mysql://localhost/db"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("postgres://"));
+}
+
+#[test]
+fn every_option_has_an_environment_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("from-env.db");
+    let url = format!("sqlite://{}", db.display());
+    let output = flowplane_with_env(&["migrate"], &[("FLOWPLANE_DATABASE_URL", &url)]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(db.exists(), "FLOWPLANE_DATABASE_URL was used");
+
+    for (name, bad) in [
+        ("FLOWPLANE_LISTEN", "not-an-address"),
+        ("FLOWPLANE_TRANSITION_DELAY", "soon"),
+        ("FLOWPLANE_REQUEST_TIMEOUT", "-1s"),
+        ("FLOWPLANE_LOG_FORMAT", "xml"),
+    ] {
+        let output = flowplane_with_env(&["serve", "--database-url", &url], &[(name, bad)]);
+        assert!(!output.status.success(), "{name}={bad} is read and refused");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(bad),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_postgres_url_is_refused_clearly_until_that_backend_exists() {
+    let output = flowplane(&[
+        "serve",
+        "--database-url",
+        "postgres://user:secret@127.0.0.1:1/db",
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Postgres backend is not built yet"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("secret"),
+        "the password is never printed: {stderr}"
+    );
 }
