@@ -16,9 +16,13 @@ use crate::domain::{
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// Reads go to a pool of connections, writes to one connection: SQLite allows one writer at a
+/// time, and queueing writers here is far cheaper than SQLite's sleep-and-retry busy handler.
+/// The busy timeout still covers other processes sharing the file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    reader: SqlitePool,
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -32,36 +36,43 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool_options = if in_memory {
-            // An in-memory database lives as long as its one connection, and shared-cache
-            // connections would fail with SQLITE_LOCKED instead of waiting.
+        let single = || {
             SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
-        } else {
-            SqlitePoolOptions::new().max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
         };
-        let pool = pool_options
+        let writer = single().connect_with(options.clone()).await?;
+        if in_memory {
+            // An in-memory database lives in its one connection; it serves reads too.
+            return Ok(Self {
+                reader: writer.clone(),
+                writer,
+            });
+        }
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { reader, writer })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await?;
+        MIGRATOR.run(&self.writer).await?;
         Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.writer.close().await;
+        self.reader.close().await;
     }
 
     pub async fn insert(&self, flow_log: &FlowLog) -> Result<(), StoreError> {
@@ -93,7 +104,7 @@ impl SqliteStore {
         .bind(flow_log.due_at.map(to_millis))
         .bind(to_millis(flow_log.created_at))
         .bind(to_millis(flow_log.updated_at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -110,7 +121,7 @@ impl SqliteStore {
         .bind(scope.tenant_id())
         .bind(scope.region_id())
         .bind(id.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await?;
         row.map(FlowLog::try_from).transpose()
     }
@@ -145,7 +156,7 @@ impl SqliteStore {
                 .push(" OFFSET ")
                 .push_bind(i64::try_from(*offset).unwrap_or(i64::MAX));
         }
-        let rows: Vec<FlowLogRow> = query.build_query_as().fetch_all(&self.pool).await?;
+        let rows: Vec<FlowLogRow> = query.build_query_as().fetch_all(&self.reader).await?;
         rows.into_iter().map(FlowLog::try_from).collect()
     }
 
@@ -156,7 +167,7 @@ impl SqliteStore {
     ) -> Result<u64, StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM flow_logs WHERE TRUE");
         push_conditions(&mut query, visibility, filter);
-        let count: i64 = query.build_query_scalar().fetch_one(&self.pool).await?;
+        let count: i64 = query.build_query_scalar().fetch_one(&self.reader).await?;
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
@@ -199,7 +210,7 @@ impl SqliteStore {
             expected.iter().map(|s| s.as_str().to_owned()),
         );
         query.push(format!(" RETURNING {COLUMNS}"));
-        let row: Option<FlowLogRow> = query.build_query_as().fetch_optional(&self.pool).await?;
+        let row: Option<FlowLogRow> = query.build_query_as().fetch_optional(&self.writer).await?;
         row.map(FlowLog::try_from).transpose()
     }
 
@@ -217,7 +228,7 @@ impl SqliteStore {
             "status",
             expected.iter().map(|s| s.as_str().to_owned()),
         );
-        Ok(query.build().execute(&self.pool).await?.rows_affected() > 0)
+        Ok(query.build().execute(&self.writer).await?.rows_affected() > 0)
     }
 
     pub async fn settle_due(
@@ -234,14 +245,14 @@ impl SqliteStore {
                     .bind(to_millis(now))
                     .bind(from.as_str())
                     .bind(to_millis(due_by))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?
             }
             Settlement::Gone => {
                 sqlx::query("DELETE FROM flow_logs WHERE status = $1 AND due_at <= $2")
                     .bind(from.as_str())
                     .bind(to_millis(due_by))
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?
             }
         };
@@ -251,7 +262,7 @@ impl SqliteStore {
     pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let millis: Option<i64> =
             sqlx::query_scalar("SELECT MIN(due_at) FROM flow_logs WHERE due_at IS NOT NULL")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.reader)
                 .await?;
         Ok(millis.and_then(DateTime::from_timestamp_millis))
     }
@@ -261,12 +272,12 @@ impl SqliteStore {
             Some(provider) => {
                 sqlx::query("DELETE FROM flow_logs WHERE provider = $1")
                     .bind(provider.as_str())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?
             }
             None => {
                 sqlx::query("DELETE FROM flow_logs")
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?
             }
         };

@@ -1,0 +1,221 @@
+//! Throughput, latency and memory of the Huawei face over a real socket, on a SQLite file.
+//! Prints figures; asserts only that every request succeeded (machines here are shared and
+//! noisy, so speed is measured, not tested).
+//!
+//! `cargo bench --bench throughput` (FLOWPLANE_BENCH_N sets the requests per phase, default 2000).
+
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use flowplane::app::App;
+use flowplane::config::{Cli, Command};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+const CONCURRENCY: usize = 16;
+
+struct Phase {
+    name: &'static str,
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+impl Phase {
+    fn report(mut self) {
+        self.latencies.sort_unstable();
+        let at = |q: f64| self.latencies[((self.latencies.len() as f64 - 1.0) * q) as usize];
+        let per_second = self.latencies.len() as f64 / self.elapsed.as_secs_f64();
+        println!(
+            "{:<28} {:>6} req  {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms",
+            self.name,
+            self.latencies.len(),
+            per_second,
+            at(0.50).as_secs_f64() * 1e3,
+            at(0.99).as_secs_f64() * 1e3,
+            at(1.0).as_secs_f64() * 1e3,
+        );
+    }
+}
+
+fn create_body(i: usize) -> Value {
+    json!({"flow_log": {
+        "name": format!("bench-{i}"), "resource_type": "port", "resource_id": format!("port-{i}"),
+        "traffic_type": "all", "log_group_id": "05b1c9a6-9b0e-4c5f-8f3a-1d2e3f4a5b6c",
+        "log_topic_id": "a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d"}})
+}
+
+/// Runs `count` requests made by `request(i)` with `concurrency` in flight.
+async fn phase<F, Fut>(name: &'static str, count: usize, concurrency: usize, request: F) -> Phase
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = reqwest::Response> + Send,
+{
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|worker| {
+            let request = request.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for i in (worker..count).step_by(concurrency) {
+                    let sent = Instant::now();
+                    let response = request(i).await;
+                    assert!(
+                        response.status().is_success(),
+                        "{name} #{i}: {}",
+                        response.status()
+                    );
+                    response.bytes().await.expect("body");
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(count);
+    for worker in workers {
+        latencies.extend(worker.await.expect("worker"));
+    }
+    Phase {
+        name,
+        latencies,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn memory_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(field)?
+                .trim()
+                .strip_suffix("kB")?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    let count: usize = std::env::var("FLOWPLANE_BENCH_N")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    let url = format!("sqlite://{}", db.display());
+    let Command::Serve(args) =
+        Cli::parse_from(["flowplane", "serve", "--database-url", &url]).into_command()
+    else {
+        unreachable!("serve")
+    };
+    let app = App::build(&args).await.expect("app");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!(
+        "http://{}/v1/{PROJECT}/fl/flow_logs",
+        listener.local_addr().unwrap()
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let rss_idle = memory_kib("VmRSS:");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+
+    println!("flowplane throughput: {count} requests per phase, SQLite file, loopback HTTP/1.1 keep-alive");
+    let (c, b) = (client.clone(), base.clone());
+    phase("create (1 in flight)", count, 1, move |i| {
+        let (c, b) = (c.clone(), b.clone());
+        async move { c.post(b).json(&create_body(i)).send().await.unwrap() }
+    })
+    .await
+    .report();
+    let (c, b) = (client.clone(), base.clone());
+    phase("create (16 in flight)", count, CONCURRENCY, move |i| {
+        let (c, b) = (c.clone(), b.clone());
+        async move {
+            c.post(b)
+                .json(&create_body(count + i))
+                .send()
+                .await
+                .unwrap()
+        }
+    })
+    .await
+    .report();
+
+    let listed: Value = client
+        .get(format!("{base}?limit={}", 2 * count))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<String> = listed["flow_logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2 * count);
+
+    let (c, b, i2) = (client.clone(), base.clone(), ids.clone());
+    phase("show (16 in flight)", count, CONCURRENCY, move |i| {
+        let url = format!("{b}/{}", i2[i % i2.len()]);
+        let c = c.clone();
+        async move { c.get(url).send().await.unwrap() }
+    })
+    .await
+    .report();
+    let (c, b) = (client.clone(), base.clone());
+    phase(
+        "list 100 (16 in flight)",
+        count / 4,
+        CONCURRENCY,
+        move |_| {
+            let url = format!("{b}?limit=100");
+            let c = c.clone();
+            async move { c.get(url).send().await.unwrap() }
+        },
+    )
+    .await
+    .report();
+    let (c, b, i2) = (client.clone(), base.clone(), ids.clone());
+    phase("update (16 in flight)", count, CONCURRENCY, move |i| {
+        let url = format!("{b}/{}", i2[i % i2.len()]);
+        let c = c.clone();
+        async move {
+            c.put(url)
+                .json(&json!({"flow_log": {"admin_state": i % 2 == 0}}))
+                .send()
+                .await
+                .unwrap()
+        }
+    })
+    .await
+    .report();
+    let (c, b, i2) = (client.clone(), base.clone(), ids.clone());
+    phase("delete (16 in flight)", count, CONCURRENCY, move |i| {
+        let url = format!("{b}/{}", i2[i]);
+        let c = c.clone();
+        async move { c.delete(url).send().await.unwrap() }
+    })
+    .await
+    .report();
+
+    println!(
+        "memory: resident {} KiB idle, {} KiB now, peak {} KiB",
+        rss_idle,
+        memory_kib("VmRSS:"),
+        memory_kib("VmHWM:")
+    );
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
