@@ -3,6 +3,7 @@
 mod control;
 mod helpers;
 mod huawei;
+mod openapi;
 mod persistence;
 mod robustness;
 mod serve;

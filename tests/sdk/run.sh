@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end SDK conformance run: starts a fresh Flowplane server and drives it with the official
-# Huawei Cloud Python SDK (tests/sdk/huawei_check.py).
+# End-to-end conformance run: starts a fresh Flowplane server, drives it with the official
+# Huawei Cloud Python SDK (tests/sdk/huawei_check.py), then fuzzes it with schemathesis from
+# openapi/huawei-vpc-flow-logs.json.
 #
 # Environment:
 #   FLOWPLANE_BIN           use this server binary instead of `cargo build --release --locked`
@@ -119,5 +120,13 @@ echo "sdk: server healthy at $ENDPOINT (database ${DATABASE_URL%%:*})"  # scheme
 # --- Checks --------------------------------------------------------------------------------
 # Run in the background and `wait`, so a SIGTERM/SIGINT to this script reaches the trap at once.
 FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/huawei_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- Fuzzing from the OpenAPI document: no 5xx, documented statuses and schemas, invalid input
+# refused, valid input accepted. A fixed seed makes every run try the same cases. ------------
+echo "sdk: schemathesis against openapi/huawei-vpc-flow-logs.json"
+"$VENV/bin/schemathesis" run "$REPO/openapi/huawei-vpc-flow-logs.json" --url "$ENDPOINT" \
+    --checks all --max-examples 100 --seed 1 &
 CHECK_PID=$!
 wait "$CHECK_PID"
