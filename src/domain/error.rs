@@ -1,5 +1,5 @@
 use super::lifecycle::Status;
-use super::model::FlowLogId;
+use super::model::{FlowLogId, NewFlowLog};
 use crate::store::StoreError;
 
 /// What can go wrong in the domain, in cloud-neutral terms; each adapter maps these to its codes.
@@ -7,8 +7,9 @@ use crate::store::StoreError;
 pub enum DomainError {
     #[error("flow log {0} not found")]
     NotFound(FlowLogId),
+    /// Carries back what the caller asked to create, so its face can word the refusal.
     #[error("a flow log with the same content already exists")]
-    Duplicate,
+    Duplicate(Box<NewFlowLog>),
     #[error("flow log {id} is {} and cannot do that now", status.as_str())]
     IncorrectState { id: FlowLogId, status: Status },
     #[error(transparent)]

@@ -81,15 +81,16 @@ impl FlowLogService {
             created_at: now,
             updated_at: now,
         };
-        self.store
-            .insert(&flow_log)
-            .await
-            .map_err(|err| match err {
-                StoreError::UniqueViolation => DomainError::Duplicate,
-                other => DomainError::Store(other),
-            })?;
-        self.wake_if_pending(due_at);
-        Ok(flow_log)
+        match self.store.insert(&flow_log).await {
+            Ok(()) => {
+                self.wake_if_pending(due_at);
+                Ok(flow_log)
+            }
+            Err(StoreError::UniqueViolation) => {
+                Err(DomainError::Duplicate(Box::new(flow_log.spec)))
+            }
+            Err(other) => Err(DomainError::Store(other)),
+        }
     }
 
     pub async fn get(&self, scope: &TenantScope, id: &FlowLogId) -> Result<FlowLog, DomainError> {

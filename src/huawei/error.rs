@@ -132,12 +132,7 @@ impl HuaweiError {
                     format!("Flow log {id} could not be found."),
                 ),
             },
-            // The adapter words the duplicate itself (it knows the wire values); this is a fallback.
-            DomainError::Duplicate => Self::vpc(
-                StatusCode::CONFLICT,
-                "VPC.3004",
-                "Content of flow log is duplicate.",
-            ),
+            DomainError::Duplicate(spec) => super::wire::duplicate_error(&spec),
             DomainError::IncorrectState { id, status } => Self::vpc(
                 StatusCode::CONFLICT,
                 "VPC.3002",

@@ -18,7 +18,7 @@ pub use error::HuaweiError;
 use error::Operation;
 
 use crate::app::AppState;
-use crate::domain::{DomainError, FlowLogId, TenantScope};
+use crate::domain::{FlowLogId, TenantScope};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -132,14 +132,15 @@ async fn create_flow_log(
     HuaweiJson(body): HuaweiJson,
 ) -> Result<Response, HuaweiError> {
     let spec = wire::parse_create(&body)?;
-    match state.service.create(&scope, spec.clone()).await {
-        Ok(flow_log) => Ok(Json(wire::FlowLogBody {
-            flow_log: (&flow_log).into(),
-        })
-        .into_response()),
-        Err(DomainError::Duplicate) => Err(wire::duplicate_error(&spec)),
-        Err(err) => Err(HuaweiError::from_domain(Operation::Create, &scope, err)),
-    }
+    let flow_log = state
+        .service
+        .create(&scope, spec)
+        .await
+        .map_err(|err| HuaweiError::from_domain(Operation::Create, &scope, err))?;
+    Ok(Json(wire::FlowLogBody {
+        flow_log: (&flow_log).into(),
+    })
+    .into_response())
 }
 
 async fn list_flow_logs(
