@@ -65,17 +65,10 @@ impl App {
     }
 
     pub fn router(&self) -> Router {
-        Router::new()
+        let routes = Router::new()
             .merge(huawei::router())
-            .merge(control::router())
-            .fallback(|| async { EdgeFailure::NoSuchRoute })
-            .method_not_allowed_fallback(|| async { EdgeFailure::MethodNotAllowed })
-            .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-            .layer(CatchPanicLayer::custom(|_| {
-                EdgeFailure::Internal.into_response()
-            }))
-            .layer(middleware::from_fn_with_state(self.request_timeout, edge))
-            .with_state(self.state.clone())
+            .merge(control::router());
+        with_edge(routes, self.request_timeout).with_state(self.state.clone())
     }
 
     /// Serves on `listener`, with the transition worker running, until `shutdown` completes;
@@ -97,6 +90,23 @@ impl App {
         self.state.service.store().close().await;
         served
     }
+}
+
+/// Puts routes behind the edge every face shares: the fallbacks for unknown paths and methods,
+/// the body limit, panic recovery and the [`edge`] middleware. Public so that tests can put a
+/// route of their own behind it.
+pub fn with_edge<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    request_timeout: Duration,
+) -> Router<S> {
+    routes
+        .fallback(|| async { EdgeFailure::NoSuchRoute })
+        .method_not_allowed_fallback(|| async { EdgeFailure::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(CatchPanicLayer::custom(|_| {
+            EdgeFailure::Internal.into_response()
+        }))
+        .layer(middleware::from_fn_with_state(request_timeout, edge))
 }
 
 async fn wait_for_true(mut receiver: watch::Receiver<bool>) {

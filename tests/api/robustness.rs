@@ -312,3 +312,51 @@ async fn a_database_failure_is_the_clouds_own_500_and_health_says_so() {
     assert_eq!(view.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(view.body["error"]["code"], "DatabaseUnavailable");
 }
+
+#[tokio::test]
+async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("a handler bug")
+    }
+    let router = flowplane::app::with_edge(
+        axum::Router::new()
+            .route("/v1/{project_id}/fl/flow_logs", get(boom))
+            .route("/_flowplane/boom", get(boom)),
+        std::time::Duration::from_secs(30),
+    );
+    let request = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+
+    let response = router
+        .clone()
+        .oneshot(request(&flow_logs_path(PROJECT)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_huawei_request_id(&id);
+    let body: serde_json::Value = serde_json::from_slice(
+        &http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(body["code"], "VPC.3002");
+
+    let response = router.oneshot(request("/_flowplane/boom")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: serde_json::Value = serde_json::from_slice(
+        &http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(body["error"]["code"], "InternalError");
+}
