@@ -174,6 +174,14 @@ impl TestApp {
         self.call(Method::POST, uri, Some(body)).await
     }
 
+    pub async fn put(&self, uri: &str, body: Value) -> TestResponse {
+        self.call(Method::PUT, uri, Some(body)).await
+    }
+
+    pub async fn delete(&self, uri: &str) -> TestResponse {
+        self.call(Method::DELETE, uri, None).await
+    }
+
     pub async fn post_empty(&self, uri: &str) -> TestResponse {
         self.call(Method::POST, uri, None).await
     }

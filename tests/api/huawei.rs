@@ -263,10 +263,9 @@ async fn list_filters_are_exact_matches() {
     body["flow_log"]["log_topic_id"] = json!("66666666-7777-4888-9999-000000000000");
     let second = app.post(&flow_logs_path(PROJECT), body).await.body["flow_log"].clone();
     let disabled = app
-        .call(
-            Method::PUT,
+        .put(
             &flow_log_path(PROJECT, second["id"].as_str().unwrap()),
-            Some(json!({"flow_log": {"admin_state": false}})),
+            json!({"flow_log": {"admin_state": false}}),
         )
         .await;
     assert_eq!(disabled.status, StatusCode::OK);
@@ -383,9 +382,7 @@ async fn update_changes_name_description_and_admin_state() {
 
     let body =
         json!({"flow_log": {"name": "fl-renamed", "description": "changed", "admin_state": false}});
-    let response = app
-        .call(Method::PUT, &flow_log_path(PROJECT, id), Some(body))
-        .await;
+    let response = app.put(&flow_log_path(PROJECT, id), body).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     let updated = &response.body["flow_log"];
     assert_eq!(updated["name"], "fl-renamed");
@@ -402,10 +399,9 @@ async fn update_changes_name_description_and_admin_state() {
 
     // Terraform always sends admin_state: the state it already has is not an error.
     let again = app
-        .call(
-            Method::PUT,
+        .put(
             &flow_log_path(PROJECT, id),
-            Some(json!({"flow_log": {"admin_state": false}})),
+            json!({"flow_log": {"admin_state": false}}),
         )
         .await;
     assert_eq!(again.body["flow_log"]["status"], "DOWN");
@@ -415,10 +411,9 @@ async fn update_changes_name_description_and_admin_state() {
     );
 
     let enabled = app
-        .call(
-            Method::PUT,
+        .put(
             &flow_log_path(PROJECT, id),
-            Some(json!({"flow_log": {"admin_state": true}})),
+            json!({"flow_log": {"admin_state": true}}),
         )
         .await;
     assert_eq!(enabled.body["flow_log"]["status"], "ACTIVE");
@@ -426,10 +421,9 @@ async fn update_changes_name_description_and_admin_state() {
 
     // Immutable fields in the body are ignored.
     let ignored = app
-        .call(
-            Method::PUT,
+        .put(
             &flow_log_path(PROJECT, id),
-            Some(json!({"flow_log": {"resource_type": "vpc"}})),
+            json!({"flow_log": {"resource_type": "vpc"}}),
         )
         .await;
     assert_eq!(ignored.status, StatusCode::OK);
@@ -455,7 +449,7 @@ async fn update_errors() {
         (json!({"flow_log": {"name": ["x"]}}), "name"),
         (json!({"name": "x"}), "flow_log"),
     ] {
-        let response = app.call(Method::PUT, &path, Some(body.clone())).await;
+        let response = app.put(&path, body.clone()).await;
         let message = response.assert_vpc_error(400, "VPC.3001");
         assert!(message.contains(field), "{body}: {message}");
     }
@@ -468,16 +462,12 @@ async fn update_errors() {
     let unknown = uuid::Uuid::new_v4().to_string();
     let body = json!({"flow_log": {"name": "x"}});
     let message = app
-        .call(
-            Method::PUT,
-            &flow_log_path(PROJECT, &unknown),
-            Some(body.clone()),
-        )
+        .put(&flow_log_path(PROJECT, &unknown), body.clone())
         .await
         .assert_vpc_error(404, "VPC.3005")
         .to_owned();
     assert_eq!(message, format!("Flow log {unknown} could not be found."));
-    app.call(Method::PUT, &flow_log_path(PROJECT, "nope"), Some(body))
+    app.put(&flow_log_path(PROJECT, "nope"), body)
         .await
         .assert_vpc_error(404, "VPC.3001");
 }
@@ -490,16 +480,14 @@ async fn delete_is_204_then_gone() {
         .unwrap()
         .to_owned();
     let path = flow_log_path(PROJECT, &id);
-    let response = app.call(Method::DELETE, &path, None).await;
+    let response = app.delete(&path).await;
     assert_eq!(response.status, StatusCode::NO_CONTENT);
     assert!(response.raw.is_empty());
     assert_huawei_request_id(response.request_id());
     app.get(&path).await.assert_vpc_error(404, "VPC.3002");
     // Terraform reads 404 as "gone": a second delete must be 404, not 400.
-    app.call(Method::DELETE, &path, None)
-        .await
-        .assert_vpc_error(404, "VPC.3005");
-    app.call(Method::DELETE, &flow_log_path(PROJECT, "x"), None)
+    app.delete(&path).await.assert_vpc_error(404, "VPC.3005");
+    app.delete(&flow_log_path(PROJECT, "x"))
         .await
         .assert_vpc_error(404, "VPC.3001");
     assert!(app.stored().await.is_empty());
@@ -515,16 +503,9 @@ async fn a_disabled_flow_log_can_be_deleted() {
         .unwrap()
         .to_owned();
     let path = flow_log_path(PROJECT, &id);
-    app.call(
-        Method::PUT,
-        &path,
-        Some(json!({"flow_log": {"admin_state": false}})),
-    )
-    .await;
-    assert_eq!(
-        app.call(Method::DELETE, &path, None).await.status,
-        StatusCode::NO_CONTENT
-    );
+    app.put(&path, json!({"flow_log": {"admin_state": false}}))
+        .await;
+    assert_eq!(app.delete(&path).await.status, StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
@@ -544,16 +525,10 @@ async fn projects_never_see_each_other() {
     assert_eq!(app.get(&marker).await.body, json!({"flow_logs": []}));
     let other = flow_log_path(OTHER_PROJECT, &id);
     app.get(&other).await.assert_vpc_error(404, "VPC.3002");
-    app.call(
-        Method::PUT,
-        &other,
-        Some(json!({"flow_log": {"admin_state": false}})),
-    )
-    .await
-    .assert_vpc_error(404, "VPC.3005");
-    app.call(Method::DELETE, &other, None)
+    app.put(&other, json!({"flow_log": {"admin_state": false}}))
         .await
         .assert_vpc_error(404, "VPC.3005");
+    app.delete(&other).await.assert_vpc_error(404, "VPC.3005");
     let mine = app.get(&flow_log_path(PROJECT, &id)).await;
     assert_eq!(
         mine.body["flow_log"]["status"], "ACTIVE",

@@ -1,6 +1,6 @@
 //! State survives restarts, and the database keeps the uniqueness rule under concurrency.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -34,9 +34,7 @@ async fn a_full_cycle_survives_a_restart_between_each_step() {
     let app = TestApp::on_file(&db, &[]).await;
     let body = json!({"flow_log": {"name": "renamed", "admin_state": false}});
     assert_eq!(
-        app.call(Method::PUT, &flow_log_path(PROJECT, &id), Some(body))
-            .await
-            .status,
+        app.put(&flow_log_path(PROJECT, &id), body).await.status,
         StatusCode::OK
     );
     app.stop().await;
@@ -51,9 +49,7 @@ async fn a_full_cycle_survives_a_restart_between_each_step() {
         (Some("renamed"), Some("DOWN"))
     );
     assert_eq!(
-        app.call(Method::DELETE, &flow_log_path(PROJECT, &id), None)
-            .await
-            .status,
+        app.delete(&flow_log_path(PROJECT, &id)).await.status,
         StatusCode::NO_CONTENT
     );
     app.stop().await;

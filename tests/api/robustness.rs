@@ -287,19 +287,16 @@ async fn a_database_failure_is_the_clouds_own_500_and_health_says_so() {
         .await
         .assert_vpc_error(500, "VPC.3002");
     let update = app
-        .call(
-            Method::PUT,
+        .put(
             &flow_log_path(PROJECT, &id),
-            Some(json!({"flow_log": {"name": "x"}})),
+            json!({"flow_log": {"name": "x"}}),
         )
         .await;
     assert_eq!(
         update.assert_vpc_error(500, "VPC.3002"),
         format!("Update flow log by {PROJECT} fail.")
     );
-    let delete = app
-        .call(Method::DELETE, &flow_log_path(PROJECT, &id), None)
-        .await;
+    let delete = app.delete(&flow_log_path(PROJECT, &id)).await;
     assert_eq!(
         delete.assert_vpc_error(500, "VPC.3002"),
         format!("Delete flow log by {PROJECT} fail.")
