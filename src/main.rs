@@ -44,8 +44,11 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", args.listen))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|err| format!("cannot read the bound address: {err}"))?;
     tracing::info!(
-        listen = %args.listen,
+        listen = %bound,
         database = ?database,
         transition_delay = %humantime::format_duration(args.transition_delay),
         version = env!("CARGO_PKG_VERSION"),

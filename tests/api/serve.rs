@@ -185,3 +185,88 @@ fn a_postgres_url_is_refused_clearly_until_that_backend_exists() {
         "the password is never printed: {stderr}"
     );
 }
+
+/// A `flowplane serve` process on `database_url`, on a port the OS picked.
+struct ServerProcess {
+    child: tokio::process::Child,
+    base: String,
+}
+
+impl ServerProcess {
+    async fn start(database_url: &str) -> Self {
+        use tokio::io::AsyncBufReadExt;
+
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_flowplane"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+                "--database-url",
+                database_url,
+            ])
+            .env_remove("FLOWPLANE_LOG")
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary starts");
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        // The startup line names the address actually bound.
+        let base = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                let Ok(event) = serde_json::from_str::<Value>(&line) else {
+                    continue;
+                };
+                if let Some(listen) = event["fields"]["listen"].as_str() {
+                    return format!("http://{listen}");
+                }
+            }
+            panic!("the server exited before it listened");
+        })
+        .await
+        .expect("the server starts listening");
+        // Keep draining the log so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self { child, base }
+    }
+}
+
+#[tokio::test]
+async fn an_acknowledged_write_survives_a_killed_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("flowplane.db").display());
+    let client = reqwest::Client::new();
+
+    let mut server = ServerProcess::start(&url).await;
+    let created = client
+        .post(format!("{}{}", server.base, flow_logs_path(PROJECT)))
+        .json(&create_body("port-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let id = created.json::<Value>().await.unwrap()["flow_log"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let disabled = client
+        .put(format!("{}{}", server.base, flow_log_path(PROJECT, &id)))
+        .json(&serde_json::json!({"flow_log": {"admin_state": false}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+    server.child.kill().await.unwrap(); // SIGKILL: no shutdown, no checkpoint
+
+    let server = ServerProcess::start(&url).await;
+    let shown: Value = client
+        .get(format!("{}{}", server.base, flow_log_path(PROJECT, &id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["flow_log"]["status"], "DOWN", "{shown}");
+}
