@@ -1,6 +1,7 @@
 //! Huawei's wire types: request bodies and query strings parsed into domain values (with
 //! Huawei's validation rules and messages), and the `FlowLogResp` the SDKs read back.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -308,14 +309,21 @@ pub struct FlowLogResp<'a> {
     log_topic_id: &'a str,
     log_store_type: &'static str,
     index_enabled: bool,
-    created_at: String,
-    updated_at: String,
+    created_at: HuaweiTime,
+    updated_at: HuaweiTime,
     admin_state: bool,
     status: &'static str,
 }
 
-/// Huawei writes UTC times without a zone or fraction.
-const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+/// A UTC time as Huawei writes it: no zone, no fraction. Serialised straight into the output.
+#[derive(Debug)]
+struct HuaweiTime(DateTime<Utc>);
+
+impl Serialize for HuaweiTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S"))
+    }
+}
 
 impl<'a> From<&'a FlowLog> for FlowLogResp<'a> {
     fn from(flow_log: &'a FlowLog) -> Self {
@@ -332,8 +340,8 @@ impl<'a> From<&'a FlowLog> for FlowLogResp<'a> {
             log_topic_id: &spec.destination.topic,
             log_store_type: LOG_STORE_TYPE,
             index_enabled: spec.index_enabled,
-            created_at: flow_log.created_at.format(TIME_FORMAT).to_string(),
-            updated_at: flow_log.updated_at.format(TIME_FORMAT).to_string(),
+            created_at: HuaweiTime(flow_log.created_at),
+            updated_at: HuaweiTime(flow_log.updated_at),
             admin_state: flow_log.status.is_enabled(),
             status: status_name(flow_log.status),
         }
