@@ -186,10 +186,12 @@ fn a_postgres_url_is_refused_clearly_until_that_backend_exists() {
     );
 }
 
-/// A `flowplane serve` process on `database_url`, on a port the OS picked.
+/// A `flowplane serve` process on `database_url`, on a port the OS picked, with its JSON log
+/// lines available in `log`.
 struct ServerProcess {
     child: tokio::process::Child,
     base: String,
+    log: tokio::sync::mpsc::UnboundedReceiver<Value>,
 }
 
 impl ServerProcess {
@@ -212,12 +214,18 @@ impl ServerProcess {
             .spawn()
             .expect("the binary starts");
         let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let (sender, mut log) = tokio::sync::mpsc::unbounded_channel();
+        // Read the log all along, so the server never blocks on a full pipe.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Ok(event) = serde_json::from_str::<Value>(&line) {
+                    let _ = sender.send(event);
+                }
+            }
+        });
         // The startup line names the address actually bound.
         let base = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                let Ok(event) = serde_json::from_str::<Value>(&line) else {
-                    continue;
-                };
+            while let Some(event) = log.recv().await {
                 if let Some(listen) = event["fields"]["listen"].as_str() {
                     return format!("http://{listen}");
                 }
@@ -226,10 +234,43 @@ impl ServerProcess {
         })
         .await
         .expect("the server starts listening");
-        // Keep draining the log so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self { child, base }
+        Self { child, base, log }
     }
+
+    /// The next log event that `wanted` accepts, within a deadline.
+    async fn next_event(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let event = self.log.recv().await.expect("the server is still logging");
+                if wanted(&event) {
+                    return event;
+                }
+            }
+        })
+        .await
+        .expect("the event was logged")
+    }
+}
+
+#[tokio::test]
+async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server =
+        ServerProcess::start(&format!("sqlite://{}", dir.path().join("f.db").display())).await;
+    let response = reqwest::get(format!("{}{}", server.base, flow_logs_path(PROJECT)))
+        .await
+        .unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let event = server
+        .next_event(|event| event["fields"]["message"] == "request served")
+        .await;
+    assert_eq!(event["span"]["name"], "request", "{event}");
+    assert_eq!(event["span"]["request_id"], request_id.as_str(), "{event}");
+    assert_eq!(event["span"]["method"], "GET", "{event}");
+    assert_eq!(event["fields"]["status"], 200, "{event}");
 }
 
 #[tokio::test]
