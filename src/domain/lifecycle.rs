@@ -121,15 +121,6 @@ pub enum Step {
     Settle(Settlement),
 }
 
-/// The status a new flow log starts in, and when it becomes `Active`.
-pub fn initial_status(delay: Duration, now: DateTime<Utc>) -> (Status, Option<DateTime<Utc>>) {
-    if delay.is_zero() {
-        (Status::Active, None)
-    } else {
-        (Status::Activating, Some(due_time(now, delay)))
-    }
-}
-
 fn due_time(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
     // A delay too large for chrono saturates instead of panicking.
     chrono::Duration::from_std(delay)
@@ -183,7 +174,10 @@ mod tests {
             Operation::Delete.plan(Duration::ZERO, now),
             Step::Settle(Settlement::Gone)
         );
-        assert_eq!(initial_status(Duration::ZERO, now), (Status::Active, None));
+        assert_eq!(
+            Operation::Activate.plan(Duration::ZERO, now),
+            Step::Settle(Settlement::Becomes(Status::Active))
+        );
     }
 
     #[test]
@@ -196,10 +190,6 @@ mod tests {
                 status: Status::Activating,
                 due_at: now + chrono::Duration::seconds(2)
             }
-        );
-        assert_eq!(
-            initial_status(Duration::from_secs(1), now).0,
-            Status::Activating
         );
     }
 

@@ -7,7 +7,7 @@ mod model;
 mod service;
 
 pub use error::DomainError;
-pub use lifecycle::{initial_status, Operation, Settlement, Status, Step};
+pub use lifecycle::{Operation, Settlement, Status, Step};
 pub use model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, LogDestination, NewFlowLog, Page,
     Provider, ResourceKind, TenantScope, TrafficFilter,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
 use super::error::DomainError;
-use super::lifecycle::{initial_status, Operation, Settlement, Step};
+use super::lifecycle::{Operation, Settlement, Step};
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, NewFlowLog, Page, Provider, TenantScope,
 };
@@ -71,7 +71,10 @@ impl FlowLogService {
         spec: NewFlowLog,
     ) -> Result<FlowLog, DomainError> {
         let now = Utc::now();
-        let (status, due_at) = initial_status(self.delays.for_provider(scope.provider()), now);
+        // A new flow log comes into being as if activated from nothing.
+        let delay = self.delays.for_provider(scope.provider());
+        let StatusChange { status, due_at } =
+            status_change(Operation::Activate.plan(delay, now)).expect("activating never deletes");
         let flow_log = FlowLog {
             id: FlowLogId::generate(scope.provider()),
             scope: scope.clone(),
