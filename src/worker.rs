@@ -51,15 +51,10 @@ impl TransitionWorker {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            let wait = match self.tick_and_next_due().await {
-                Ok((completed, next_due)) => {
-                    if completed > 0 {
-                        tracing::debug!(completed, "transitions completed");
-                    }
-                    next_due
-                        .map(|due| (due - Utc::now()).to_std().unwrap_or(Duration::ZERO))
-                        .map_or(IDLE_RECHECK, |until_due| until_due.min(IDLE_RECHECK))
-                }
+            let wait = match self.complete_due_work().await {
+                Ok(next_due) => next_due
+                    .map(|due| (due - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+                    .map_or(IDLE_RECHECK, |until_due| until_due.min(IDLE_RECHECK)),
                 Err(err) => {
                     tracing::warn!(error = %err, "transition worker could not reach the database");
                     ERROR_BACKOFF
@@ -74,8 +69,15 @@ impl TransitionWorker {
         tracing::debug!("transition worker stopped");
     }
 
-    async fn tick_and_next_due(&self) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
-        let completed = self.tick(Utc::now()).await?;
-        Ok((completed, self.store.next_due().await?))
+    /// Completes what is due, if anything (an idle wake costs one read, no write), and returns
+    /// the next due time.
+    async fn complete_due_work(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let next_due = self.store.next_due().await?;
+        if next_due.is_some_and(|due| due <= Utc::now()) {
+            let completed = self.tick(Utc::now()).await?;
+            tracing::debug!(completed, "transitions completed");
+            return self.store.next_due().await;
+        }
+        Ok(next_due)
     }
 }
