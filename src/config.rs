@@ -81,14 +81,6 @@ pub enum DatabaseUrl {
     Postgres(String),
 }
 
-impl DatabaseUrl {
-    pub fn as_str(&self) -> &str {
-        match self {
-            DatabaseUrl::Sqlite(url) | DatabaseUrl::Postgres(url) => url,
-        }
-    }
-}
-
 impl std::str::FromStr for DatabaseUrl {
     type Err = String;
 

@@ -13,7 +13,7 @@ use crate::domain::{
     TenantScope,
 };
 
-pub use sqlite::SqliteStore;
+use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -129,7 +129,7 @@ impl Store {
     }
 
     /// Applies the changes only if the flow log is in one of the `expected` statuses (an empty
-    /// list: any); `None` when it is gone or in another status.
+    /// list matches nothing); `None` when it is gone or in another status.
     pub async fn update(
         &self,
         scope: &TenantScope,

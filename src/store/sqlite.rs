@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: WAL, foreign keys, a busy timeout, migrations at start.
 
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -114,15 +115,16 @@ impl SqliteStore {
         scope: &TenantScope,
         id: &FlowLogId,
     ) -> Result<Option<FlowLog>, StoreError> {
-        let row: Option<FlowLogRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM flow_logs WHERE provider = $1 AND tenant_id = $2 AND region_id = $3 AND id = $4"
-        ))
-        .bind(scope.provider().as_str())
-        .bind(scope.tenant_id())
-        .bind(scope.region_id())
-        .bind(id.as_str())
-        .fetch_optional(&self.reader)
-        .await?;
+        static GET_BY_ID: LazyLock<String> = LazyLock::new(|| {
+            format!("SELECT {COLUMNS} FROM flow_logs WHERE provider = $1 AND tenant_id = $2 AND region_id = $3 AND id = $4")
+        });
+        let row: Option<FlowLogRow> = sqlx::query_as(&GET_BY_ID)
+            .bind(scope.provider().as_str())
+            .bind(scope.tenant_id())
+            .bind(scope.region_id())
+            .bind(id.as_str())
+            .fetch_optional(&self.reader)
+            .await?;
         row.map(FlowLog::try_from).transpose()
     }
 
@@ -204,11 +206,7 @@ impl SqliteStore {
         query.push(", updated_at = ").push_bind(to_millis(now));
         query.push(" WHERE id = ").push_bind(id.as_str().to_owned());
         push_scope(&mut query, "", Visibility::Tenant(scope));
-        push_any_of(
-            &mut query,
-            "status",
-            expected.iter().map(|s| s.as_str().to_owned()),
-        );
+        push_status_precondition(&mut query, expected);
         query.push(format!(" RETURNING {COLUMNS}"));
         let row: Option<FlowLogRow> = query.build_query_as().fetch_optional(&self.writer).await?;
         row.map(FlowLog::try_from).transpose()
@@ -223,11 +221,7 @@ impl SqliteStore {
         let mut query = QueryBuilder::<Sqlite>::new("DELETE FROM flow_logs WHERE id = ");
         query.push_bind(id.as_str().to_owned());
         push_scope(&mut query, "", Visibility::Tenant(scope));
-        push_any_of(
-            &mut query,
-            "status",
-            expected.iter().map(|s| s.as_str().to_owned()),
-        );
+        push_status_precondition(&mut query, expected);
         Ok(query.build().execute(&self.writer).await?.rows_affected() > 0)
     }
 
@@ -344,6 +338,20 @@ fn push_conditions(
         "status",
         filter.statuses.iter().map(|s| s.as_str().to_owned()),
     );
+}
+
+/// The precondition of a conditional write: `AND status IN (…)`. Unlike a filter, an empty
+/// list matches nothing.
+fn push_status_precondition(query: &mut QueryBuilder<'_, Sqlite>, expected: &[Status]) {
+    if expected.is_empty() {
+        query.push(" AND FALSE");
+    } else {
+        push_any_of(
+            query,
+            "status",
+            expected.iter().map(|s| s.as_str().to_owned()),
+        );
+    }
 }
 
 /// `AND column IN (…)`, or nothing for an empty list (no constraint).

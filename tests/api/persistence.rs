@@ -112,3 +112,112 @@ async fn concurrent_distinct_creates_all_succeed() {
     }
     assert_eq!(app.stored().await.len(), 50);
 }
+
+#[tokio::test]
+async fn a_conditional_write_with_no_expected_status_touches_nothing() {
+    use flowplane::domain::{AttributeChanges, FlowLogId, Status, TenantScope};
+
+    let app = TestApp::new().await;
+    let id = app.create_huawei(PROJECT, "port-1").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (store, scope, id) = (
+        app.service().store(),
+        TenantScope::huawei_project(PROJECT),
+        FlowLogId::from_trusted(id),
+    );
+    let rename = AttributeChanges {
+        name: Some("renamed".into()),
+        ..Default::default()
+    };
+    let updated = store
+        .update(&scope, &id, &[], &rename, None, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(updated.is_none());
+    assert!(!store.delete(&scope, &id, &[]).await.unwrap());
+    // The same writes with the right precondition do apply.
+    assert!(store
+        .update(
+            &scope,
+            &id,
+            &[Status::Active],
+            &rename,
+            None,
+            chrono::Utc::now()
+        )
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        store
+            .get(&scope, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .spec
+            .name
+            .as_deref(),
+        Some("renamed")
+    );
+}
+
+#[tokio::test]
+async fn count_agrees_with_the_filtered_list() {
+    use flowplane::domain::{FlowLogFilter, Page, Status, TenantScope};
+
+    let app = TestApp::new().await;
+    for i in 0..5 {
+        app.create_huawei(PROJECT, &format!("port-{i}")).await;
+    }
+    app.create_huawei(OTHER_PROJECT, "port-0").await;
+    let id = app.create_huawei(PROJECT, "port-9").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.put(
+        &flow_log_path(PROJECT, &id),
+        json!({"flow_log": {"admin_state": false}}),
+    )
+    .await;
+
+    let (service, scope) = (app.service(), TenantScope::huawei_project(PROJECT));
+    let all = FlowLogFilter::default();
+    let inactive = FlowLogFilter {
+        statuses: vec![Status::Inactive],
+        ..Default::default()
+    };
+    let nothing = FlowLogFilter {
+        matches_nothing: true,
+        ..Default::default()
+    };
+    let page = Page::Offset {
+        offset: 0,
+        limit: 100,
+    };
+    for (filter, expected) in [(&all, 6), (&inactive, 1), (&nothing, 0)] {
+        assert_eq!(
+            service.count(&scope, filter).await.unwrap(),
+            expected,
+            "{filter:?}"
+        );
+        assert_eq!(
+            service.list(&scope, filter, &page).await.unwrap().len() as u64,
+            expected,
+            "{filter:?}"
+        );
+    }
+    let second_page = service
+        .list(
+            &scope,
+            &all,
+            &Page::Offset {
+                offset: 4,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(second_page.len(), 2);
+}
