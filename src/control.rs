@@ -102,18 +102,15 @@ fn parse_provider(value: &str) -> Result<Provider, ControlError> {
 
 async fn health(State(state): State<AppState>) -> Response {
     let store = state.service.store();
-    let database = store.backend();
-    match store.ping().await {
-        Ok(()) => Json(
-            json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION"), "database": database }),
-        )
-        .into_response(),
+    let (status, word) = match store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
         Err(err) => {
             tracing::warn!(error = %err, "health check could not reach the database");
-            let body = json!({ "status": "unavailable", "version": env!("CARGO_PKG_VERSION"), "database": database });
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
         }
-    }
+    };
+    let body = json!({ "status": word, "version": env!("CARGO_PKG_VERSION"), "database": store.backend() });
+    (status, Json(body)).into_response()
 }
 
 async fn reset(
