@@ -28,34 +28,21 @@ const MAX_NAME_CHARS: usize = 64;
 const MAX_DESCRIPTION_CHARS: usize = 255;
 const MAX_RESOURCE_ID_CHARS: usize = 64;
 
-fn resource_type_name(kind: ResourceKind) -> &'static str {
-    RESOURCE_TYPES
+/// The wire name of a domain value in one of the tables above.
+fn wire_name<T: PartialEq>(table: &[(&'static str, T)], value: T) -> &'static str {
+    table
         .iter()
-        .find(|(_, k)| *k == kind)
+        .find(|(_, v)| *v == value)
         .map(|(name, _)| *name)
-        .expect("every kind has a Huawei name")
+        .expect("every value has a Huawei name")
 }
 
-fn traffic_type_name(filter: TrafficFilter) -> &'static str {
-    TRAFFIC_TYPES
+/// The domain value a wire name stands for; `None` for a name Huawei does not have.
+fn from_wire<T: Copy>(table: &[(&'static str, T)], name: &str) -> Option<T> {
+    table
         .iter()
-        .find(|(_, t)| *t == filter)
-        .map(|(name, _)| *name)
-        .expect("every filter has a Huawei name")
-}
-
-fn parse_resource_type(value: &str) -> Option<ResourceKind> {
-    RESOURCE_TYPES
-        .iter()
-        .find(|(name, _)| *name == value)
-        .map(|(_, kind)| *kind)
-}
-
-fn parse_traffic_type(value: &str) -> Option<TrafficFilter> {
-    TRAFFIC_TYPES
-        .iter()
-        .find(|(name, _)| *name == value)
-        .map(|(_, filter)| *filter)
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| *value)
 }
 
 /// Huawei shows `ACTIVE` for an enabled flow log and `DOWN` for a disabled one.
@@ -171,7 +158,7 @@ pub fn parse_create(body: &Value) -> Result<NewFlowLog, HuaweiError> {
     let object = flow_log_object(body)?;
     let name = parse_name(object)?;
     let description = parse_description(object)?;
-    let resource_kind = parse_resource_type(required_string(object, "resource_type")?)
+    let resource_kind = from_wire(&RESOURCE_TYPES, required_string(object, "resource_type")?)
         .ok_or_else(|| HuaweiError::invalid("resource_type"))?;
     let resource_id = required_string(object, "resource_id")?;
     let resource_id_ok = !resource_id.is_empty()
@@ -180,7 +167,7 @@ pub fn parse_create(body: &Value) -> Result<NewFlowLog, HuaweiError> {
     if !resource_id_ok {
         return Err(HuaweiError::invalid("resource_id"));
     }
-    let traffic_filter = parse_traffic_type(required_string(object, "traffic_type")?)
+    let traffic_filter = from_wire(&TRAFFIC_TYPES, required_string(object, "traffic_type")?)
         .ok_or_else(|| HuaweiError::invalid("traffic_type"))?;
     let uuid_field = |field: &str| -> Result<String, HuaweiError> {
         let value = required_string(object, field)?;
@@ -219,9 +206,9 @@ pub fn duplicate_error(spec: &NewFlowLog) -> HuaweiError {
         message: format!(
             "Content of flow log is duplicate: resource type {}, resource id {}, traffic type {}, log group id {}, \
              log topic id {}, log store type {LOG_STORE_TYPE}.",
-            resource_type_name(spec.resource_kind),
+            wire_name(&RESOURCE_TYPES, spec.resource_kind),
             spec.resource_id,
-            traffic_type_name(spec.traffic_filter),
+            wire_name(&TRAFFIC_TYPES, spec.traffic_filter),
             spec.destination.group,
             spec.destination.topic,
         ),
@@ -256,12 +243,12 @@ pub fn parse_list_query(
             "description" => filter.descriptions.push(value),
             "tenant_id" => filter.matches_nothing |= value != scope.tenant_id(),
             "resource_type" => filter.resource_kinds.push(
-                parse_resource_type(&value)
+                from_wire(&RESOURCE_TYPES, &value)
                     .ok_or_else(|| HuaweiError::invalid_list_param("resource_type"))?,
             ),
             "resource_id" => filter.resource_ids.push(value),
             "traffic_type" => filter.traffic_filters.push(
-                parse_traffic_type(&value)
+                from_wire(&TRAFFIC_TYPES, &value)
                     .ok_or_else(|| HuaweiError::invalid_list_param("traffic_type"))?,
             ),
             "log_group_id" => filter.groups.push(value),
@@ -333,9 +320,9 @@ impl<'a> From<&'a FlowLog> for FlowLogResp<'a> {
             name: spec.name.as_deref().unwrap_or_default(),
             tenant_id: flow_log.scope.tenant_id(),
             description: spec.description.as_deref().unwrap_or_default(),
-            resource_type: resource_type_name(spec.resource_kind),
+            resource_type: wire_name(&RESOURCE_TYPES, spec.resource_kind),
             resource_id: &spec.resource_id,
-            traffic_type: traffic_type_name(spec.traffic_filter),
+            traffic_type: wire_name(&TRAFFIC_TYPES, spec.traffic_filter),
             log_group_id: &spec.destination.group,
             log_topic_id: &spec.destination.topic,
             log_store_type: LOG_STORE_TYPE,
