@@ -29,7 +29,6 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            tracing::error!("{message}");
             eprintln!("flowplane: {message}");
             ExitCode::FAILURE
         }

@@ -25,7 +25,7 @@ pub enum HuaweiError {
 
 /// Which operation failed: Huawei words some errors per operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub enum ApiOperation {
     Create,
     List,
     Show,
@@ -118,10 +118,10 @@ impl HuaweiError {
     }
 
     /// Maps a domain failure with the wording Huawei uses for `operation`.
-    pub fn from_domain(operation: Operation, scope: &TenantScope, err: DomainError) -> Self {
+    pub fn from_domain(operation: ApiOperation, scope: &TenantScope, err: DomainError) -> Self {
         match err {
             DomainError::NotFound(id) => match operation {
-                Operation::Update | Operation::Delete => Self::vpc(
+                ApiOperation::Update | ApiOperation::Delete => Self::vpc(
                     StatusCode::NOT_FOUND,
                     "VPC.3005",
                     format!("Flow log {id} could not be found."),
@@ -145,10 +145,10 @@ impl HuaweiError {
                 tracing::error!(error = %err, ?operation, "database failure");
                 let tenant = scope.tenant_id();
                 let message = match operation {
-                    Operation::Create => format!("Create flow log by {tenant} fail."),
-                    Operation::Update => format!("Update flow log by {tenant} fail."),
-                    Operation::Delete => format!("Delete flow log by {tenant} fail."),
-                    Operation::List | Operation::Show => "Neutron Error.".to_owned(),
+                    ApiOperation::Create => format!("Create flow log by {tenant} fail."),
+                    ApiOperation::Update => format!("Update flow log by {tenant} fail."),
+                    ApiOperation::Delete => format!("Delete flow log by {tenant} fail."),
+                    ApiOperation::List | ApiOperation::Show => "Neutron Error.".to_owned(),
                 };
                 Self::vpc(StatusCode::INTERNAL_SERVER_ERROR, "VPC.3002", message)
             }

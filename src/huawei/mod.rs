@@ -14,11 +14,11 @@ use axum::{Json, Router};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use error::ApiOperation;
 pub use error::HuaweiError;
-use error::Operation;
 
 use crate::app::AppState;
-use crate::domain::{FlowLogId, TenantScope};
+use crate::domain::{FlowLogId, Operation, TenantScope};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -136,7 +136,7 @@ async fn create_flow_log(
         .service
         .create(&scope, spec)
         .await
-        .map_err(|err| HuaweiError::from_domain(Operation::Create, &scope, err))?;
+        .map_err(|err| HuaweiError::from_domain(ApiOperation::Create, &scope, err))?;
     Ok(Json(wire::FlowLogBody {
         flow_log: (&flow_log).into(),
     })
@@ -153,7 +153,7 @@ async fn list_flow_logs(
         .service
         .list(&scope, &filter, &page)
         .await
-        .map_err(|err| HuaweiError::from_domain(Operation::List, &scope, err))?;
+        .map_err(|err| HuaweiError::from_domain(ApiOperation::List, &scope, err))?;
     Ok(Json(wire::FlowLogsBody {
         flow_logs: flow_logs.iter().map(Into::into).collect(),
     })
@@ -168,7 +168,7 @@ async fn show_flow_log(
         .service
         .get(&scope, &id)
         .await
-        .map_err(|err| HuaweiError::from_domain(Operation::Show, &scope, err))?;
+        .map_err(|err| HuaweiError::from_domain(ApiOperation::Show, &scope, err))?;
     Ok(Json(wire::FlowLogBody {
         flow_log: (&flow_log).into(),
     })
@@ -185,7 +185,7 @@ async fn update_flow_log(
         .service
         .update(&scope, &id, &changes, admin_state)
         .await
-        .map_err(|err| HuaweiError::from_domain(Operation::Update, &scope, err))?;
+        .map_err(|err| HuaweiError::from_domain(ApiOperation::Update, &scope, err))?;
     Ok(Json(wire::FlowLogBody {
         flow_log: (&flow_log).into(),
     })
@@ -198,9 +198,9 @@ async fn delete_flow_log(
 ) -> Result<Response, HuaweiError> {
     state
         .service
-        .apply(&scope, &id, crate::domain::Operation::Delete)
+        .apply(&scope, &id, Operation::Delete)
         .await
-        .map_err(|err| HuaweiError::from_domain(Operation::Delete, &scope, err))?;
+        .map_err(|err| HuaweiError::from_domain(ApiOperation::Delete, &scope, err))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
