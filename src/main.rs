@@ -43,6 +43,8 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", args.listen))?;
+    let shutdown =
+        shutdown_signal().map_err(|err| format!("cannot install the signal handlers: {err}"))?;
     let bound = listener
         .local_addr()
         .map_err(|err| format!("cannot read the bound address: {err}"))?;
@@ -53,7 +55,7 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
         version = env!("CARGO_PKG_VERSION"),
         "flowplane is serving"
     );
-    app.serve(listener, shutdown_signal())
+    app.serve(listener, shutdown)
         .await
         .map_err(|err| format!("server failed: {err}"))?;
     tracing::info!("flowplane stopped");
@@ -74,29 +76,28 @@ async fn migrate(args: flowplane::config::DatabaseArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Installs the SIGINT and SIGTERM handlers now (so a signal sent as soon as the server says it
+/// is serving is never lost) and returns a future that completes on either.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutdown requested; finishing in-flight requests");
+        tracing::info!("shutdown requested; finishing in-flight requests");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown requested; finishing in-flight requests");
+    })
 }
 
 fn init_tracing(format: LogFormat) {
