@@ -132,6 +132,22 @@ mod tests {
     }
 
     #[test]
+    fn defaults_are_the_documented_ones() {
+        let Command::Serve(args) = Cli::try_parse_from(["flowplane"]).unwrap().into_command()
+        else {
+            panic!("serve is the default")
+        };
+        assert_eq!(args.listen, "127.0.0.1:8750".parse().unwrap());
+        assert_eq!(
+            args.database.database_url,
+            DatabaseUrl::Sqlite("sqlite://flowplane.db".into())
+        );
+        assert_eq!(args.transition_delay, Duration::from_secs(1));
+        assert_eq!(args.request_timeout, Duration::from_secs(30));
+        assert_eq!(args.log_format, LogFormat::Text);
+    }
+
+    #[test]
     fn transition_delay_takes_humantime() {
         let cli =
             Cli::try_parse_from(["flowplane", "serve", "--transition-delay", "250ms"]).unwrap();

@@ -221,3 +221,20 @@ async fn count_agrees_with_the_filtered_list() {
         .unwrap();
     assert_eq!(second_page.len(), 2);
 }
+
+#[tokio::test]
+async fn a_file_database_is_in_wal_mode() {
+    use sqlx::Connection;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("flowplane.db");
+    TestApp::on_file(&db, &[]).await.stop().await;
+    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+}

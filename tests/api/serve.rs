@@ -311,3 +311,26 @@ async fn an_acknowledged_write_survives_a_killed_process() {
         .unwrap();
     assert_eq!(shown["flow_log"]["status"], "DOWN", "{shown}");
 }
+
+#[tokio::test]
+async fn sigint_and_sigterm_stop_the_server_cleanly() {
+    for signal in ["-INT", "-TERM"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server =
+            ServerProcess::start(&format!("sqlite://{}", dir.path().join("f.db").display())).await;
+        let pid = server.child.id().unwrap().to_string();
+        assert!(Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap()
+            .success());
+        server
+            .next_event(|event| event["fields"]["message"] == "flowplane stopped")
+            .await;
+        let status = tokio::time::timeout(Duration::from_secs(10), server.child.wait())
+            .await
+            .expect("it exits")
+            .unwrap();
+        assert!(status.success(), "{signal}: {status}");
+    }
+}

@@ -259,3 +259,31 @@ async fn an_overdue_transition_completes_at_once_after_a_restart() {
     stop.send(()).unwrap();
     worker.await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_ticks_complete_each_transition_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::on_file(
+        &dir.path().join("flowplane.db"),
+        &["--transition-delay", "1h"],
+    )
+    .await;
+    for i in 0..20 {
+        app.service()
+            .create(&alibaba_scope(), alibaba_spec(&format!("vpc-{i}")))
+            .await
+            .unwrap();
+    }
+    let later = Utc::now() + chrono::Duration::hours(2);
+    let ticks: Vec<_> = (0..4)
+        .map(|_| {
+            let worker = app.app.worker().clone();
+            tokio::spawn(async move { worker.tick(later).await.unwrap() })
+        })
+        .collect();
+    let mut completed = 0;
+    for tick in ticks {
+        completed += tick.await.unwrap();
+    }
+    assert_eq!(completed, 20, "every transition completed once, none twice");
+}
