@@ -195,6 +195,14 @@ impl TestApp {
         response.body["flow_log"].clone()
     }
 
+    /// Creates a Huawei flow log and returns its id.
+    pub async fn create_huawei_id(&self, project: &str, resource_id: &str) -> String {
+        self.create_huawei(project, resource_id).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The control API's view of every stored flow log.
     pub async fn stored(&self) -> Vec<Value> {
         let response = self.get("/_flowplane/flow-logs").await;

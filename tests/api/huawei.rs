@@ -158,12 +158,7 @@ async fn list_is_empty_then_holds_what_was_created_in_order() {
     assert_eq!(response.body, json!({"flow_logs": []}));
     let mut created = Vec::new();
     for i in 0..4 {
-        created.push(
-            app.create_huawei(PROJECT, &format!("port-{i}")).await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        created.push(app.create_huawei_id(PROJECT, &format!("port-{i}")).await);
     }
     let response = app.get(&flow_logs_path(PROJECT)).await;
     assert_eq!(ids_of(&response.body), created);
@@ -181,12 +176,7 @@ async fn list_pages_with_limit_and_marker() {
     let app = TestApp::new().await;
     let mut created = Vec::new();
     for i in 0..7 {
-        created.push(
-            app.create_huawei(PROJECT, &format!("port-{i}")).await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        created.push(app.create_huawei_id(PROJECT, &format!("port-{i}")).await);
     }
     let mut seen = Vec::new();
     let mut marker: Option<String> = None;
@@ -437,10 +427,7 @@ async fn update_changes_name_description_and_admin_state() {
 #[tokio::test]
 async fn update_errors() {
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     let path = flow_log_path(PROJECT, &id);
     for (body, field) in [
         (json!({"flow_log": {"name": "has space"}}), "name"),
@@ -475,10 +462,7 @@ async fn update_errors() {
 #[tokio::test]
 async fn delete_is_204_then_gone() {
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     let path = flow_log_path(PROJECT, &id);
     let response = app.delete(&path).await;
     assert_eq!(response.status, StatusCode::NO_CONTENT);
@@ -498,10 +482,7 @@ async fn delete_is_204_then_gone() {
 #[tokio::test]
 async fn a_disabled_flow_log_can_be_deleted() {
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     let path = flow_log_path(PROJECT, &id);
     app.put(&path, json!({"flow_log": {"admin_state": false}}))
         .await;
@@ -511,10 +492,7 @@ async fn a_disabled_flow_log_can_be_deleted() {
 #[tokio::test]
 async fn projects_never_see_each_other() {
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     assert_eq!(
         app.get(&flow_logs_path(OTHER_PROJECT)).await.body,
         json!({"flow_logs": []})

@@ -18,10 +18,7 @@ fn document() -> Value {
 #[tokio::test]
 async fn every_documented_operation_answers_with_a_documented_status() {
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     let doc = document();
     let mut operations = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {

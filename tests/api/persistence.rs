@@ -11,10 +11,7 @@ async fn a_full_cycle_survives_a_restart_between_each_step() {
     let db = dir.path().join("flowplane.db");
 
     let app = TestApp::on_file(&db, &[]).await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     app.stop().await;
 
     let app = TestApp::on_file(&db, &[]).await;
@@ -118,10 +115,7 @@ async fn a_conditional_write_with_no_expected_status_touches_nothing() {
     use flowplane::domain::{AttributeChanges, FlowLogId, Status, TenantScope};
 
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     let (store, scope, id) = (
         app.service().store(),
         TenantScope::huawei_project(PROJECT),
@@ -172,10 +166,7 @@ async fn count_agrees_with_the_filtered_list() {
         app.create_huawei(PROJECT, &format!("port-{i}")).await;
     }
     app.create_huawei(OTHER_PROJECT, "port-0").await;
-    let id = app.create_huawei(PROJECT, "port-9").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-9").await;
     app.put(
         &flow_log_path(PROJECT, &id),
         json!({"flow_log": {"admin_state": false}}),

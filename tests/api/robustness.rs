@@ -172,10 +172,7 @@ async fn hostile_strings_are_refused_or_stored_verbatim_never_executed() {
 #[tokio::test]
 async fn no_malformed_request_gets_a_5xx() {
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     let paths = [
         flow_logs_path(PROJECT),
         flow_log_path(PROJECT, &uuid::Uuid::new_v4().to_string()),
@@ -268,10 +265,7 @@ async fn a_request_over_its_deadline_gets_the_gateway_timeout() {
 #[tokio::test]
 async fn a_database_failure_is_the_clouds_own_500_and_health_says_so() {
     let app = TestApp::new().await;
-    let id = app.create_huawei(PROJECT, "port-1").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_huawei_id(PROJECT, "port-1").await;
     app.service().store().close().await;
 
     let create = app
