@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use crate::config::ServeArgs;
 use crate::control::{self, ControlError};
-use crate::domain::{FlowLogService, TransitionDelays};
+use crate::domain::{FlowLogService, Quotas, TransitionDelays};
 use crate::edge::{EdgeFailure, RequestId};
 use crate::huawei::{self, HuaweiError};
 use crate::store::{Store, StoreError};
@@ -46,6 +46,9 @@ impl App {
             store,
             TransitionDelays {
                 alibaba: settings.transition_delay,
+            },
+            Quotas {
+                alibaba: Some(settings.alibaba_flow_log_quota).filter(|&quota| quota > 0),
             },
         );
         let worker = TransitionWorker::new(&service);

@@ -59,6 +59,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FLOWPLANE_TRANSITION_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
     pub transition_delay: Duration,
 
+    /// How many flow logs one Alibaba account may have in one region (`QuotaExceeded.FlowlogCount`);
+    /// 0 = unlimited.
+    #[arg(long, env = "FLOWPLANE_ALIBABA_FLOW_LOG_QUOTA", default_value_t = 10)]
+    pub alibaba_flow_log_quota: u32,
+
     /// How long one request may take before it is answered with the cloud's timeout error.
     #[arg(long, env = "FLOWPLANE_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,

@@ -1,5 +1,5 @@
 use super::lifecycle::Status;
-use super::model::{FlowLogId, NewFlowLog};
+use super::model::{FlowLogId, NewFlowLog, MAX_TAGS_PER_FLOW_LOG};
 use crate::store::StoreError;
 
 /// What can go wrong in the domain, in cloud-neutral terms; each adapter maps these to its codes.
@@ -12,6 +12,10 @@ pub enum DomainError {
     Duplicate(Box<NewFlowLog>),
     #[error("flow log {id} is {} and cannot do that now", status.as_str())]
     IncorrectState { id: FlowLogId, status: Status },
+    #[error("the tenant already has {quota} flow logs, its quota")]
+    QuotaExceeded { quota: u32 },
+    #[error("flow log {0} would carry more than {MAX_TAGS_PER_FLOW_LOG} tags")]
+    TooManyTags(FlowLogId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -9,7 +9,8 @@ mod service;
 pub use error::DomainError;
 pub use lifecycle::{Operation, Settlement, Status, Step};
 pub use model::{
-    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, LogDestination, NewFlowLog, Page,
-    Provider, ResourceKind, TenantScope, TrafficFilter,
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, LogDestination, NewFlowLog,
+    Page, Provider, ResourceKind, Tag, TagFilter, TenantScope, TrafficFilter,
+    MAX_TAGS_PER_FLOW_LOG,
 };
-pub use service::{Applied, FlowLogService, TransitionDelays};
+pub use service::{Applied, FlowLogService, Modifiable, Quotas, TransitionDelays};

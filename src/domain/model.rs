@@ -188,6 +188,25 @@ pub struct NewFlowLog {
     /// Huawei's `index_enabled`.
     pub index_enabled: bool,
     pub resource_group_id: Option<String>,
+    /// Alibaba's tags, keys unique; listed in key order.
+    pub tags: Vec<Tag>,
+}
+
+/// How many tags one flow log may carry (Alibaba's limit).
+pub const MAX_TAGS_PER_FLOW_LOG: usize = 20;
+
+/// A key/value tag on a flow log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// One tag of one flow log, as tag listings return them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowLogTag {
+    pub id: FlowLogId,
+    pub tag: Tag,
 }
 
 /// A stored flow log.
@@ -211,6 +230,7 @@ pub struct AttributeChanges {
     pub aggregation_interval: Option<u32>,
     pub ip_version: Option<String>,
     pub log_format: Option<String>,
+    pub resource_group_id: Option<String>,
 }
 
 /// Exact-match filters; an empty list means "any". Several values of one filter are alternatives.
@@ -225,8 +245,20 @@ pub struct FlowLogFilter {
     pub groups: Vec<String>,
     pub topics: Vec<String>,
     pub statuses: Vec<Status>,
+    pub resource_group_ids: Vec<String>,
+    /// Flow logs that capture one of these VPCs.
+    pub vpc_ids: Vec<String>,
+    /// Every one of these tags must be on the flow log (all of them, unlike the other filters).
+    pub tags: Vec<TagFilter>,
     /// Set when a filter can match nothing (e.g. a status no flow log ever has), to skip the query.
     pub matches_nothing: bool,
+}
+
+/// A tag a flow log must carry: the key, and the value too when one is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagFilter {
+    pub key: String,
+    pub value: Option<String>,
 }
 
 /// Which slice of a filtered list, in creation order.

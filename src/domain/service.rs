@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
 use super::error::DomainError;
-use super::lifecycle::{Operation, Settlement, Step};
+use super::lifecycle::{Operation, Settlement, Status, Step};
 use super::model::{
-    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, NewFlowLog, Page, Provider, TenantScope,
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
+    Tag, TagFilter, TenantScope, MAX_TAGS_PER_FLOW_LOG,
 };
-use crate::store::{StatusChange, Store, StoreError, Visibility};
+use crate::store::{Insertion, StatusChange, Store, StoreError, TagWrite, Visibility};
 
 /// How long each provider's transitional states last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,11 +31,36 @@ impl TransitionDelays {
     }
 }
 
+/// How many flow logs one tenant may have, per provider; `None` is unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Quotas {
+    /// Per Alibaba account and region (`QuotaExceeded.FlowlogCount`).
+    pub alibaba: Option<u32>,
+}
+
+impl Quotas {
+    pub fn for_provider(self, provider: Provider) -> Option<u32> {
+        match provider {
+            Provider::Huawei => None,
+            Provider::Alibaba => self.alibaba,
+        }
+    }
+}
+
 /// The outcome of a life-cycle operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
     Updated(Box<FlowLog>),
     Deleted,
+}
+
+/// Which statuses an attribute change may start from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modifiable {
+    /// Only a settled flow log (Alibaba's ModifyFlowLogAttribute).
+    WhenSettled,
+    /// Any flow log that is not being deleted (moving it to another resource group).
+    UnlessDeleting,
 }
 
 /// How often a conditional write is retried when another writer changed the status in between.
@@ -44,15 +70,17 @@ const CONFLICT_RETRIES: usize = 3;
 pub struct FlowLogService {
     store: Store,
     delays: TransitionDelays,
+    quotas: Quotas,
     /// Woken whenever a transition is scheduled, so the worker need not poll.
     work_scheduled: Arc<Notify>,
 }
 
 impl FlowLogService {
-    pub fn new(store: Store, delays: TransitionDelays) -> Self {
+    pub fn new(store: Store, delays: TransitionDelays, quotas: Quotas) -> Self {
         Self {
             store,
             delays,
+            quotas,
             work_scheduled: Arc::new(Notify::new()),
         }
     }
@@ -84,11 +112,15 @@ impl FlowLogService {
             created_at: now,
             updated_at: now,
         };
-        match self.store.insert(&flow_log).await {
-            Ok(()) => {
+        let quota = self.quotas.for_provider(scope.provider());
+        match self.store.insert(&flow_log, quota).await {
+            Ok(Insertion::Inserted) => {
                 self.wake_if_pending(due_at);
                 Ok(flow_log)
             }
+            Ok(Insertion::QuotaReached) => Err(DomainError::QuotaExceeded {
+                quota: quota.unwrap_or_default(),
+            }),
             Err(StoreError::UniqueViolation) => {
                 Err(DomainError::Duplicate(Box::new(flow_log.spec)))
             }
@@ -174,6 +206,80 @@ impl FlowLogService {
         Err(self.refusal(scope, id).await)
     }
 
+    /// Changes attributes of a flow log in one of the `allowed` statuses, in one conditional
+    /// write; from another status it fails with [`DomainError::IncorrectState`].
+    pub async fn modify(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+        changes: &AttributeChanges,
+        allowed: Modifiable,
+    ) -> Result<FlowLog, DomainError> {
+        let expected = match allowed {
+            Modifiable::WhenSettled => &[Status::Active, Status::Inactive][..],
+            Modifiable::UnlessDeleting => &[
+                Status::Activating,
+                Status::Active,
+                Status::Deactivating,
+                Status::Inactive,
+            ][..],
+        };
+        match self
+            .store
+            .update(scope, id, expected, changes, None, Utc::now())
+            .await?
+        {
+            Some(flow_log) => Ok(flow_log),
+            None => Err(self.refusal(scope, id).await),
+        }
+    }
+
+    /// Sets tags on every one of the flow logs, or on none of them.
+    pub async fn tag(
+        &self,
+        scope: &TenantScope,
+        ids: &[FlowLogId],
+        tags: &[Tag],
+    ) -> Result<(), DomainError> {
+        let written = self
+            .store
+            .tag(scope, ids, tags, MAX_TAGS_PER_FLOW_LOG)
+            .await?;
+        tag_write(written)
+    }
+
+    /// Removes the tags with these keys (all tags when `None`) from every one of the flow logs.
+    pub async fn untag(
+        &self,
+        scope: &TenantScope,
+        ids: &[FlowLogId],
+        keys: Option<&[String]>,
+    ) -> Result<(), DomainError> {
+        tag_write(self.store.untag(scope, ids, keys).await?)
+    }
+
+    pub async fn list_tags(
+        &self,
+        scope: &TenantScope,
+        ids: &[FlowLogId],
+        filters: &[TagFilter],
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<FlowLogTag>, DomainError> {
+        Ok(self
+            .store
+            .list_tags(scope, ids, filters, offset, limit)
+            .await?)
+    }
+
+    pub async fn activate_service(&self, scope: &TenantScope) -> Result<(), DomainError> {
+        Ok(self.store.activate_service(scope, Utc::now()).await?)
+    }
+
+    pub async fn service_activated(&self, scope: &TenantScope) -> Result<bool, DomainError> {
+        Ok(self.store.service_activated(scope).await?)
+    }
+
     /// Applies a life-cycle operation strictly: from a status the operation does not start from,
     /// it fails with [`DomainError::IncorrectState`] (Alibaba's semantics). The precondition is
     /// part of the one conditional write; the flow log is read only to explain a refusal.
@@ -243,6 +349,14 @@ fn status_change(step: Step) -> Option<StatusChange> {
             due_at: None,
         }),
         Step::Settle(Settlement::Gone) => None,
+    }
+}
+
+fn tag_write(written: TagWrite) -> Result<(), DomainError> {
+    match written {
+        TagWrite::Done => Ok(()),
+        TagWrite::Missing(id) => Err(DomainError::NotFound(id)),
+        TagWrite::TooMany(id) => Err(DomainError::TooManyTags(id)),
     }
 }
 

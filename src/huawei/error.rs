@@ -141,6 +141,10 @@ impl HuaweiError {
                     status.as_str()
                 ),
             ),
+            // Huawei flow logs have neither a quota nor tags here; worded generically if ever.
+            err @ (DomainError::QuotaExceeded { .. } | DomainError::TooManyTags(_)) => {
+                Self::vpc(StatusCode::BAD_REQUEST, "VPC.3001", err.to_string())
+            }
             DomainError::Store(err) => {
                 tracing::error!(error = %err, ?operation, "database failure");
                 let tenant = scope.tenant_id();

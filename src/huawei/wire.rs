@@ -195,6 +195,7 @@ pub fn parse_create(body: &Value) -> Result<NewFlowLog, HuaweiError> {
         destination,
         index_enabled,
         resource_group_id: None,
+        tags: Vec::new(),
     })
 }
 

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::config::DatabaseUrl;
 use crate::domain::{
-    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, Settlement, Status,
-    TenantScope,
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, Page, Provider, Settlement,
+    Status, Tag, TagFilter, TenantScope,
 };
 
 use sqlite::SqliteStore;
@@ -43,6 +43,24 @@ impl From<sqlx::Error> for StoreError {
 pub struct StatusChange {
     pub status: Status,
     pub due_at: Option<DateTime<Utc>>,
+}
+
+/// The outcome of an insert bounded by the tenant's quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insertion {
+    Inserted,
+    /// The tenant already has as many flow logs as its quota allows; nothing was written.
+    QuotaReached,
+}
+
+/// The outcome of a tag write over several flow logs; nothing is written unless it is `Done`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagWrite {
+    Done,
+    /// This flow log does not exist in the tenant's scope.
+    Missing(FlowLogId),
+    /// This flow log would carry more tags than allowed.
+    TooMany(FlowLogId),
 }
 
 /// Which tenants a query may see: exactly one (every cloud request), or any (the control API).
@@ -98,9 +116,15 @@ impl Store {
         dispatch!(self.close())
     }
 
-    /// Fails with [`StoreError::UniqueViolation`] when a uniqueness rule forbids the row.
-    pub async fn insert(&self, flow_log: &FlowLog) -> Result<(), StoreError> {
-        dispatch!(self.insert(flow_log))
+    /// Inserts the flow log with its tags, unless the tenant already has `quota` flow logs (the
+    /// count and the insert are one statement). Fails with [`StoreError::UniqueViolation`] when
+    /// a uniqueness rule forbids the row.
+    pub async fn insert(
+        &self,
+        flow_log: &FlowLog,
+        quota: Option<u32>,
+    ) -> Result<Insertion, StoreError> {
+        dispatch!(self.insert(flow_log, quota))
     }
 
     pub async fn get(
@@ -169,7 +193,57 @@ impl Store {
         dispatch!(self.next_due())
     }
 
-    /// Removes every flow log, or those of one provider; returns how many.
+    /// Sets the tags (adding keys, replacing values) on every one of the flow logs, all or none:
+    /// every flow log must exist in the scope and end with at most `max_tags` tags.
+    pub async fn tag(
+        &self,
+        scope: &TenantScope,
+        ids: &[FlowLogId],
+        tags: &[Tag],
+        max_tags: usize,
+    ) -> Result<TagWrite, StoreError> {
+        dispatch!(self.tag(scope, ids, tags, max_tags))
+    }
+
+    /// Removes the tags with these keys (every tag when `keys` is `None`) from every one of the
+    /// flow logs, which must all exist in the scope.
+    pub async fn untag(
+        &self,
+        scope: &TenantScope,
+        ids: &[FlowLogId],
+        keys: Option<&[String]>,
+    ) -> Result<TagWrite, StoreError> {
+        dispatch!(self.untag(scope, ids, keys))
+    }
+
+    /// The tags of the scope's flow logs, narrowed to `ids` when not empty and to the flow logs
+    /// carrying every one of `filters`; in creation order, then key order.
+    pub async fn list_tags(
+        &self,
+        scope: &TenantScope,
+        ids: &[FlowLogId],
+        filters: &[TagFilter],
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<FlowLogTag>, StoreError> {
+        dispatch!(self.list_tags(scope, ids, filters, offset, limit))
+    }
+
+    /// Records that the tenant activated the flow-log service; activating twice is harmless.
+    pub async fn activate_service(
+        &self,
+        scope: &TenantScope,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.activate_service(scope, now))
+    }
+
+    pub async fn service_activated(&self, scope: &TenantScope) -> Result<bool, StoreError> {
+        dispatch!(self.service_activated(scope))
+    }
+
+    /// Removes every flow log and service activation, or those of one provider; returns how
+    /// many flow logs.
     pub async fn reset(&self, provider: Option<Provider>) -> Result<u64, StoreError> {
         dispatch!(self.reset(provider))
     }

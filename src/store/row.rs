@@ -4,11 +4,12 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::domain::{
-    FlowLog, FlowLogId, LogDestination, NewFlowLog, Provider, ResourceKind, Status, TenantScope,
-    TrafficFilter,
+    FlowLog, FlowLogId, LogDestination, NewFlowLog, Provider, ResourceKind, Status, Tag,
+    TenantScope, TrafficFilter,
 };
 
-/// The columns every query selects, in [`FlowLogRow`]'s order.
+/// The columns of `flow_logs` every query selects, in [`FlowLogRow`]'s order; each backend
+/// appends its own `tags` expression (a JSON array of `[key, value]` pairs in key order).
 pub const COLUMNS: &str = "id, provider, tenant_id, region_id, name, description, resource_kind, resource_id, \
      traffic_filter, traffic_paths, aggregation_interval, ip_version, log_format, log_group, log_topic, \
      index_enabled, resource_group_id, status, due_at, created_at, updated_at";
@@ -37,6 +38,7 @@ pub struct FlowLogRow {
     pub due_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub tags: String,
 }
 
 /// Traffic paths are identifiers without commas, kept in one column.
@@ -51,6 +53,15 @@ pub fn to_millis(time: DateTime<Utc>) -> i64 {
 fn from_millis(millis: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(millis)
         .ok_or_else(|| StoreError::Corrupt(format!("time {millis} out of range")))
+}
+
+fn decode_tags(json: &str) -> Result<Vec<Tag>, StoreError> {
+    let pairs: Vec<(String, String)> =
+        serde_json::from_str(json).map_err(|_| corrupt("tags", json))?;
+    Ok(pairs
+        .into_iter()
+        .map(|(key, value)| Tag { key, value })
+        .collect())
 }
 
 fn corrupt(column: &str, value: &str) -> StoreError {
@@ -100,6 +111,7 @@ impl TryFrom<FlowLogRow> for FlowLog {
                 },
                 index_enabled: row.index_enabled,
                 resource_group_id: row.resource_group_id,
+                tags: decode_tags(&row.tags)?,
             },
             status: Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
             due_at: row.due_at.map(from_millis).transpose()?,

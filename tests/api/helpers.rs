@@ -258,6 +258,7 @@ pub fn alibaba_spec(resource_id: &str) -> NewFlowLog {
         },
         index_enabled: false,
         resource_group_id: None,
+        tags: Vec::new(),
     }
 }
 
