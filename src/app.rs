@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 
+use crate::alibaba::{self, AlibabaError};
 use crate::config::ServeArgs;
 use crate::control::{self, ControlError};
 use crate::domain::{FlowLogService, Quotas, TransitionDelays};
@@ -70,6 +71,7 @@ impl App {
     pub fn router(&self) -> Router {
         let routes = Router::new()
             .merge(huawei::router())
+            .merge(alibaba::router())
             .merge(control::router());
         with_edge(routes, self.request_timeout).with_state(self.state.clone())
     }
@@ -121,27 +123,40 @@ async fn wait_for_true(mut receiver: watch::Receiver<bool>) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Face {
     Huawei,
+    Alibaba,
     Control,
 }
 
 impl Face {
     fn of(path: &str) -> Self {
-        if path == "/_flowplane" || path.starts_with("/_flowplane/") {
+        if path == "/" {
+            Face::Alibaba
+        } else if path == "/_flowplane" || path.starts_with("/_flowplane/") {
             Face::Control
         } else {
-            // Everything else is Huawei's gateway until the Alibaba face claims `/`.
+            // Every other path is behind Huawei's gateway.
             Face::Huawei
         }
     }
 
     fn new_request_id(self) -> RequestId {
-        // Huawei's gateway writes 32 lowercase hex digits.
-        RequestId::new(uuid::Uuid::new_v4().simple().to_string())
+        let uuid = uuid::Uuid::new_v4();
+        match self {
+            // Alibaba's POP writes an uppercase hyphenated UUID.
+            Face::Alibaba => RequestId::new(
+                uuid.hyphenated()
+                    .encode_upper(&mut uuid::Uuid::encode_buffer())
+                    .to_owned(),
+            ),
+            // Huawei's gateway writes 32 lowercase hex digits.
+            Face::Huawei | Face::Control => RequestId::new(uuid.simple().to_string()),
+        }
     }
 
     fn render(self, failure: EdgeFailure) -> Response {
         match self {
             Face::Huawei => HuaweiError::from_edge(failure).into_response(),
+            Face::Alibaba => AlibabaError::from_edge(failure).into_response(),
             Face::Control => ControlError::Edge(failure).into_response(),
         }
     }

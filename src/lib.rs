@@ -1,11 +1,12 @@
 //! Flowplane: a local, persistent emulator of the Huawei Cloud and Alibaba Cloud VPC flow-log
 //! control planes.
 //!
-//! Requests flow one way: a cloud adapter ([`huawei`]) parses and validates the wire format,
+//! Requests flow one way: a cloud adapter ([`huawei`], [`alibaba`]) parses and validates the wire format,
 //! calls the provider-neutral [`domain`] service, which works on the [`store`]; the
 //! [`worker`] completes due life-cycle transitions; [`control`] is the emulator's own API;
 //! [`app`] assembles them.
 
+pub mod alibaba;
 pub mod app;
 pub mod config;
 pub mod control;

@@ -1,0 +1,166 @@
+//! Alibaba's POP error envelope `{"RequestId","HostId","Code","Message","Recommend"}`, with the
+//! statuses and codes of the reference (§2) and of the CreateFlowLog page's error table.
+
+use std::borrow::Cow;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::xml::Format;
+use crate::domain::DomainError;
+use crate::edge::{EdgeFailure, RequestId};
+
+/// The endpoint host the errors name (`HostId`).
+pub const HOST_ID: &str = "vpc.aliyuncs.com";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlibabaError {
+    pub status: StatusCode,
+    pub code: Cow<'static, str>,
+    pub message: Cow<'static, str>,
+}
+
+impl AlibabaError {
+    fn bad_request(
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// 400 `Missing<Param>`: a required parameter is absent or empty.
+    pub fn missing(param: &str) -> Self {
+        Self::bad_request(
+            format!("Missing{param}"),
+            format!("{param} is mandatory for this action."),
+        )
+    }
+
+    /// 400 `InvalidParameter`: a parameter that is not well formed (not a number, a list with a
+    /// gap, a repeated parameter, …), with the reason.
+    pub fn invalid(param: &str, reason: impl std::fmt::Display) -> Self {
+        Self::bad_request(
+            "InvalidParameter",
+            format!("The specified parameter \"{param}\" is not valid: {reason}."),
+        )
+    }
+
+    /// 400 `Invalid<Param>.Malformed`: a value that breaks its parameter's documented rule.
+    pub fn malformed(param: &str, rule: impl std::fmt::Display) -> Self {
+        Self::bad_request(
+            format!("Invalid{param}.Malformed"),
+            format!("The specified parameter {param} is not valid: {rule}."),
+        )
+    }
+
+    /// A code and message straight from the API's error table.
+    pub fn documented(code: &'static str, message: &'static str) -> Self {
+        Self::bad_request(code, message)
+    }
+
+    pub fn unknown_action() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: "InvalidAction.NotFound".into(),
+            message: "Specified api is not found, please check your url and method.".into(),
+        }
+    }
+
+    pub fn invalid_version() -> Self {
+        Self::documented(
+            "InvalidVersion",
+            "Specified parameter Version is not valid.",
+        )
+    }
+
+    pub fn unsupported_resource_type() -> Self {
+        Self::documented(
+            "OperationUnsupported.ResourceType",
+            "This resource type is not supported.",
+        )
+    }
+
+    pub fn flow_log_not_found() -> Self {
+        Self::documented(
+            "InvalidInstanceId.NotFound",
+            "The specified instance does not exist.",
+        )
+    }
+
+    pub fn service_unavailable() -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "ServiceUnavailable".into(),
+            message: "The request has failed due to a temporary failure of the server.".into(),
+        }
+    }
+
+    pub fn from_edge(failure: EdgeFailure) -> Self {
+        match failure {
+            EdgeFailure::NoSuchRoute | EdgeFailure::MethodNotAllowed => Self::unknown_action(),
+            // Terraform retries ServiceUnavailable, as it would a slow real endpoint.
+            EdgeFailure::Timeout => Self::service_unavailable(),
+            EdgeFailure::Internal => Self {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: "InternalError".into(),
+                message: "The request processing has failed due to some unknown error, exception or failure."
+                    .into(),
+            },
+        }
+    }
+
+    pub fn from_domain(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound(_) => Self::flow_log_not_found(),
+            DomainError::IncorrectState { .. } => {
+                Self::documented("IncorrectStatus.flowlog", "Invalid flowlog status.")
+            }
+            DomainError::Duplicate(_) => Self::documented(
+                "InvalidResourceId.NotFound",
+                "This resourceId already has flowlog instance existed.",
+            ),
+            DomainError::QuotaExceeded { .. } => Self::documented(
+                "QuotaExceeded.FlowlogCount",
+                "This user has reached the maximum instance number of flowlog.",
+            ),
+            DomainError::TooManyTags(_) => Self::documented(
+                "QuotaExceeded.TagNum",
+                "The number of tags on the resource exceeds the limit of 20.",
+            ),
+            DomainError::Store(err) => {
+                tracing::error!(error = %err, "database failure");
+                Self::service_unavailable()
+            }
+        }
+    }
+
+    /// The body, with the current request's id.
+    pub fn body(&self) -> Value {
+        let request_id = RequestId::current();
+        json!({
+            "RequestId": request_id.as_str(),
+            "HostId": HOST_ID,
+            "Code": self.code,
+            "Message": self.message,
+            "Recommend": format!(
+                "https://api.aliyun.com/troubleshoot?q={}&product=Vpc&requestId={request_id}",
+                self.code
+            ),
+        })
+    }
+
+    pub fn render(&self, format: Format) -> Response {
+        format.render(self.status, "Error", &self.body())
+    }
+}
+
+impl IntoResponse for AlibabaError {
+    fn into_response(self) -> Response {
+        self.render(Format::Json)
+    }
+}
