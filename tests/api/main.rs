@@ -1,5 +1,6 @@
 //! One integration-test binary (faster to build than one per file), one module per area.
 
+mod alibaba;
 mod control;
 mod helpers;
 mod huawei;
