@@ -128,8 +128,9 @@ async fn hostile_strings_are_refused_or_stored_verbatim_never_executed() {
             .await
             .assert_vpc_error(400, "VPC.3001");
     }
-    // A description may hold almost anything but angle brackets; it comes back byte for byte.
-    let description = "'; DROP TABLE flow_logs; -- \u{0} \u{1F600} \\ \" %00";
+    // A description may hold almost anything but angle brackets and NUL; it comes back byte for
+    // byte.
+    let description = "'; DROP TABLE flow_logs; -- \u{1} \u{1F600} \\ \" %00";
     let mut body = create_body("port-1");
     body["flow_log"]["description"] = json!(description);
     let created = app.post(&flow_logs_path(PROJECT), body).await;
@@ -296,6 +297,36 @@ async fn a_database_failure_is_the_clouds_own_500_and_health_says_so() {
         format!("Delete flow log by {PROJECT} fail.")
     );
 
+    // Alibaba answers every action with its ServiceUnavailable, which Terraform retries.
+    let flow_log = ("FlowLogId", "fl-0000000000aaaaaaaaaa");
+    let cases: [(&str, Vec<(&str, &str)>); 4] = [
+        (
+            "CreateFlowLog",
+            vec![
+                ("ResourceType", "VPC"),
+                ("ResourceId", "vpc-1"),
+                ("TrafficType", "All"),
+                ("ProjectName", "project"),
+                ("LogStoreName", "store"),
+            ],
+        ),
+        ("DescribeFlowLogs", vec![]),
+        ("DeleteFlowLog", vec![flow_log]),
+        (
+            "TagResources",
+            vec![
+                ("ResourceType", "FLOWLOG"),
+                ("ResourceId.1", flow_log.1),
+                ("Tag.1.Key", "k"),
+            ],
+        ),
+    ];
+    for (action, params) in cases {
+        app.alibaba(action, &params)
+            .await
+            .assert_alibaba_error(503, "ServiceUnavailable");
+    }
+
     let health = app.get("/_flowplane/health").await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(health.body["status"], "unavailable");
@@ -315,7 +346,8 @@ async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
     let router = flowplane::app::with_edge(
         axum::Router::new()
             .route("/v1/{project_id}/fl/flow_logs", get(boom))
-            .route("/_flowplane/boom", get(boom)),
+            .route("/_flowplane/boom", get(boom))
+            .route("/", get(boom)),
         std::time::Duration::from_secs(30),
     );
     let request = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
@@ -340,7 +372,11 @@ async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
     .unwrap();
     assert_eq!(body["code"], "VPC.3002");
 
-    let response = router.oneshot(request("/_flowplane/boom")).await.unwrap();
+    let response = router
+        .clone()
+        .oneshot(request("/_flowplane/boom"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body: serde_json::Value = serde_json::from_slice(
         &http_body_util::BodyExt::collect(response.into_body())
@@ -350,4 +386,46 @@ async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
     )
     .unwrap();
     assert_eq!(body["error"]["code"], "InternalError");
+
+    let response = router
+        .oneshot(request("/?Action=DescribeFlowLogs"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_alibaba_request_id(&id);
+    let body: serde_json::Value = serde_json::from_slice(
+        &http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(body["Code"], "InternalError");
+    assert_eq!(body["RequestId"], id.as_str());
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_in_bodies_and_match_nothing_in_filters() {
+    let app = TestApp::new().await;
+    let mut body = create_body("port-nul");
+    body["flow_log"]["description"] = json!("a\u{0}b");
+    app.post(&flow_logs_path(PROJECT), body)
+        .await
+        .assert_vpc_error(400, "VPC.3001");
+    app.create_huawei(PROJECT, "port-1").await;
+    for filter in ["name=a%00", "id=%00", "marker=%00", "resource_id=port-1%00"] {
+        let listed = app
+            .get(&format!("{}?{filter}", flow_logs_path(PROJECT)))
+            .await;
+        assert_eq!(listed.status.as_u16(), 200, "{filter}: {}", listed.body);
+        assert_eq!(ids_of(&listed.body).len(), 0, "{filter}");
+    }
+    // The Alibaba face refuses NUL in any parameter.
+    app.alibaba("DescribeFlowLogs", &[("FlowLogName", "a\u{0}")])
+        .await
+        .assert_alibaba_error(400, "InvalidParameter");
 }
