@@ -1,4 +1,4 @@
-//! Throughput, latency and memory of the Huawei face over a real socket, on a SQLite file.
+//! Throughput, latency and memory of both cloud faces over a real socket, on a SQLite file.
 //! Prints figures; asserts only that every request succeeded (machines here are shared and
 //! noisy, so speed is measured, not tested).
 //!
@@ -27,7 +27,7 @@ impl Phase {
         let at = |q: f64| self.latencies[((self.latencies.len() as f64 - 1.0) * q) as usize];
         let per_second = self.latencies.len() as f64 / self.elapsed.as_secs_f64();
         println!(
-            "{:<28} {:>6} req  {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms",
+            "{:<34} {:>6} req  {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms",
             self.name,
             self.latencies.len(),
             per_second,
@@ -107,16 +107,23 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
     let url = format!("sqlite://{}", db.display());
-    let Command::Serve(args) =
-        Cli::parse_from(["flowplane", "serve", "--database-url", &url]).into_command()
-    else {
+    let Command::Serve(args) = Cli::parse_from([
+        "flowplane",
+        "serve",
+        "--database-url",
+        &url,
+        "--alibaba-flow-log-quota",
+        "0",
+    ])
+    .into_command() else {
         unreachable!("serve")
     };
     let app = App::build(&args).await.expect("app");
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!(
-        "http://{}/v1/{PROJECT}/fl/flow_logs",
-        listener.local_addr().unwrap()
+    let address = listener.local_addr().unwrap();
+    let base = format!("http://{address}/v1/{PROJECT}/fl/flow_logs");
+    let rpc = format!(
+        "http://{address}/?Version=2016-04-28&AccessKeyId=LTAIbench&RegionId=cn-hangzhou&Action="
     );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.serve(listener, async {
@@ -207,6 +214,36 @@ async fn main() {
         let c = c.clone();
         async move { c.delete(url).send().await.unwrap() }
     })
+    .await
+    .report();
+
+    let (c, r) = (client.clone(), rpc.clone());
+    phase(
+        "alibaba create (16 in flight)",
+        count,
+        CONCURRENCY,
+        move |i| {
+            let url = format!(
+                "{r}CreateFlowLog&ResourceType=VPC&ResourceId=vpc-{i}&TrafficType=All\
+             &ProjectName=benchproject&LogStoreName=benchstore&Tag.1.Key=bench&Tag.1.Value={i}"
+            );
+            let c = c.clone();
+            async move { c.post(url).send().await.unwrap() }
+        },
+    )
+    .await
+    .report();
+    let (c, r) = (client.clone(), rpc.clone());
+    phase(
+        "alibaba describe 50 (16 in flight)",
+        count / 4,
+        CONCURRENCY,
+        move |i| {
+            let url = format!("{r}DescribeFlowLogs&PageSize=50&PageNumber={}", i % 10 + 1);
+            let c = c.clone();
+            async move { c.post(url).send().await.unwrap() }
+        },
+    )
     .await
     .report();
 
