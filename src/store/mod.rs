@@ -242,6 +242,19 @@ impl Store {
         dispatch!(self.service_activated(scope))
     }
 
+    /// Records a signature nonce of `access_key_id` that is valid until `expires_at`; `false`
+    /// when it was already used (a replay). Nonces expired by `now` are pruned first, in the
+    /// same transaction; the primary key makes the check hold across processes.
+    pub async fn use_nonce(
+        &self,
+        access_key_id: &str,
+        nonce: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.use_nonce(access_key_id, nonce, expires_at, now))
+    }
+
     /// Removes every flow log and service activation, or those of one provider; returns how
     /// many flow logs.
     pub async fn reset(&self, provider: Option<Provider>) -> Result<u64, StoreError> {

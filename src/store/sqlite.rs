@@ -423,6 +423,32 @@ impl SqliteStore {
         Ok(found.is_some())
     }
 
+    pub async fn use_nonce(
+        &self,
+        access_key_id: &str,
+        nonce: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM signature_nonces WHERE expires_at < $1")
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO signature_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(access_key_id)
+        .bind(nonce)
+        .bind(to_millis(expires_at))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(inserted == 1)
+    }
+
     pub async fn reset(&self, provider: Option<Provider>) -> Result<u64, StoreError> {
         let mut tx = self.writer.begin().await?;
         let done = match provider {

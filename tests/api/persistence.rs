@@ -229,3 +229,33 @@ async fn a_file_database_is_in_wal_mode() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+#[tokio::test]
+async fn a_signature_nonce_is_used_once_until_it_expires_even_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flowplane.db");
+    let now = chrono::Utc::now();
+    let later = now + chrono::Duration::minutes(15);
+    let app = TestApp::on_file(&path, &[]).await;
+    let store = app.service().store();
+    assert!(store.use_nonce("key", "n1", later, now).await.unwrap());
+    assert!(!store.use_nonce("key", "n1", later, now).await.unwrap());
+    // Nonces are per access key.
+    assert!(store.use_nonce("other", "n1", later, now).await.unwrap());
+    app.stop().await;
+
+    let restarted = TestApp::on_file(&path, &[]).await;
+    let store = restarted.service().store();
+    assert!(!store.use_nonce("key", "n1", later, now).await.unwrap());
+    // Once its request's timestamp could no longer be accepted, the nonce is forgotten.
+    let after_expiry = later + chrono::Duration::seconds(1);
+    assert!(store
+        .use_nonce(
+            "key",
+            "n1",
+            after_expiry + chrono::Duration::minutes(15),
+            after_expiry
+        )
+        .await
+        .unwrap());
+}
