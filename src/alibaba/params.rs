@@ -55,6 +55,11 @@ impl Params {
             .filter(|value| !value.is_empty())
     }
 
+    /// The value of a parameter as given, empty or not.
+    pub fn given(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
     /// The value of a required parameter, else 400 `Missing<name>`.
     pub fn require(&self, name: &str) -> Result<&str, AlibabaError> {
         self.get(name).ok_or_else(|| AlibabaError::missing(name))

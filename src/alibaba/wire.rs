@@ -147,9 +147,10 @@ fn check_text(param: &str, value: &str, min: usize, max: usize) -> Result<(), Al
     Ok(())
 }
 
+/// Absent is `None`; given empty, it breaks the 1-character minimum.
 fn optional_text(params: &Params, param: &str, max: usize) -> Result<Option<String>, AlibabaError> {
     params
-        .get(param)
+        .given(param)
         .map(|value| check_text(param, value, 1, max).map(|()| value.to_owned()))
         .transpose()
 }
@@ -556,7 +557,14 @@ pub struct ListTagsQuery {
 pub fn parse_list_tag_resources(params: &Params) -> Result<ListTagsQuery, AlibabaError> {
     require_flow_log_resource_type(params)?;
     let ids = parse_resource_ids(params, false)?;
-    let filters = parse_tags(params, "Tag")?
+    let tags = parse_tags(params, "Tag")?;
+    if ids.is_empty() && tags.is_empty() {
+        return Err(AlibabaError::documented(
+            "MissingParameter",
+            "ResourceId.N or Tag.N is mandatory for this action.",
+        ));
+    }
+    let filters = tags
         .into_iter()
         .map(|tag| TagFilter {
             key: tag.key,
@@ -614,7 +622,7 @@ pub fn flow_log_body(flow_log: &FlowLog) -> Value {
         .iter()
         .map(|tag| json!({"Key": tag.key, "Value": tag.value}))
         .collect();
-    let mut body = json!({
+    json!({
         "FlowLogId": flow_log.id.as_str(),
         "FlowLogName": spec.name.as_deref().unwrap_or_default(),
         "Description": spec.description.as_deref().unwrap_or_default(),
@@ -629,17 +637,14 @@ pub fn flow_log_body(flow_log: &FlowLog) -> Value {
         "LogStoreName": spec.destination.topic,
         "AggregationInterval": spec.aggregation_interval.unwrap_or(DEFAULT_AGGREGATION_INTERVAL),
         "IpVersion": spec.ip_version.as_deref().unwrap_or(DEFAULT_IP_VERSION),
+        "LogFormat": spec.log_format.as_deref().unwrap_or_default(),
         "ServiceType": "",
         "ResourceGroupId": spec.resource_group_id.as_deref().unwrap_or_default(),
         "FlowLogDeliverStatus": "SUCCESS",
         "FlowLogDeliverErrorMessage": "",
         "TrafficPath": {"TrafficPathList": spec.traffic_paths},
         "Tags": {"Tag": tags},
-    });
-    if let Some(format) = &spec.log_format {
-        body["LogFormat"] = json!(format);
-    }
-    body
+    })
 }
 
 #[cfg(test)]

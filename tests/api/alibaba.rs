@@ -139,6 +139,7 @@ async fn create_defaults() {
     );
     assert_eq!(entry["Tags"]["Tag"], serde_json::json!([]));
     assert_eq!(entry["FlowLogName"], "");
+    assert_eq!(entry["LogFormat"], "");
 }
 
 #[tokio::test]
@@ -196,6 +197,14 @@ async fn every_create_rule_is_refused_with_its_code_and_nothing_is_written() {
         (
             with(&base, "FlowLogName", Some(&long_name)),
             "InvalidFlowLogName.Malformed",
+        ),
+        (
+            with(&base, "FlowLogName", Some("")),
+            "InvalidFlowLogName.Malformed",
+        ),
+        (
+            with(&base, "Description", Some("")),
+            "InvalidDescription.Malformed",
         ),
         (
             with(&base, "FlowLogName", Some("http://x")),
@@ -595,6 +604,7 @@ async fn modify_changes_only_what_it_is_given() {
             "IllegalParam.AggregationInterval",
         ),
         ("FlowLogName", "https://x", "InvalidFlowLogName.Malformed"),
+        ("FlowLogName", "", "InvalidFlowLogName.Malformed"),
         ("IpVersion", "v4", "IllegalParam.IpVersion"),
     ] {
         app.alibaba("ModifyFlowLogAttribute", &[flow_log, (param, value)])
@@ -1131,9 +1141,14 @@ async fn tag_writes_are_all_or_nothing() {
             "InvalidParameter",
         ),
         (
-            vec![("ResourceType", "FLOWLOG"), ("NextToken", "abc")],
+            vec![
+                ("ResourceType", "FLOWLOG"),
+                ("Tag.1.Key", "k"),
+                ("NextToken", "abc"),
+            ],
             "InvalidParameter",
         ),
+        (vec![("ResourceType", "FLOWLOG")], "MissingParameter"),
     ] {
         let action = if params.iter().any(|(n, _)| *n == "All") {
             "UnTagResources"
