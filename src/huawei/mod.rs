@@ -2,6 +2,7 @@
 //! It parses and validates the wire format, calls the domain service and writes Huawei's answers.
 
 mod error;
+pub mod signature;
 mod wire;
 
 use axum::body::Bytes;
