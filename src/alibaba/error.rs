@@ -164,3 +164,15 @@ impl IntoResponse for AlibabaError {
         self.render(Format::Json)
     }
 }
+
+// Signature failures (issue 4): the verifier's error, in the POP envelope.
+
+impl From<super::signature::AlibabaSignatureError> for AlibabaError {
+    fn from(err: super::signature::AlibabaSignatureError) -> Self {
+        Self {
+            status: StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            code: err.code().into(),
+            message: err.message().into(),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 mod error;
 mod params;
+pub mod signature;
 mod wire;
 mod xml;
 
