@@ -8,4 +8,5 @@ mod openapi;
 mod persistence;
 mod robustness;
 mod serve;
+mod signatures;
 mod worker;
