@@ -2,6 +2,7 @@
 //! middleware, and serves them until shutdown.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -15,8 +16,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 
 use crate::alibaba::{self, AlibabaError};
-use crate::config::ServeArgs;
+use crate::config::{AuthMode, ServeArgs};
 use crate::control::{self, ControlError};
+use crate::credentials::{Credentials, CredentialsError};
 use crate::domain::{FlowLogService, Quotas, TransitionDelays};
 use crate::edge::{EdgeFailure, RequestId};
 use crate::huawei::{self, HuaweiError};
@@ -30,6 +32,19 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     pub service: FlowLogService,
     pub worker: TransitionWorker,
+    /// Whether the cloud faces check request signatures.
+    pub auth: AuthMode,
+    /// The keys signatures are checked against (SPEC §4).
+    pub credentials: Arc<Credentials>,
+}
+
+/// Why a Flowplane could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Credentials(#[from] CredentialsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A ready-to-serve Flowplane: database open and migrated.
@@ -39,8 +54,13 @@ pub struct App {
 }
 
 impl App {
-    /// Opens and migrates the database the settings name.
-    pub async fn build(settings: &ServeArgs) -> Result<Self, StoreError> {
+    /// Loads the credentials (the file `--credentials` names, or the demo keys), then opens and
+    /// migrates the database the settings name.
+    pub async fn build(settings: &ServeArgs) -> Result<Self, BuildError> {
+        let credentials = match &settings.credentials {
+            Some(path) => Credentials::load(path)?,
+            None => Credentials::demo(),
+        };
         let store = Store::connect(&settings.database.database_url).await?;
         store.migrate().await?;
         let service = FlowLogService::new(
@@ -54,7 +74,12 @@ impl App {
         );
         let worker = TransitionWorker::new(&service);
         Ok(Self {
-            state: AppState { service, worker },
+            state: AppState {
+                service,
+                worker,
+                auth: settings.auth,
+                credentials: Arc::new(credentials),
+            },
             request_timeout: settings.request_timeout,
         })
     }
@@ -70,7 +95,7 @@ impl App {
 
     pub fn router(&self) -> Router {
         let routes = Router::new()
-            .merge(huawei::router())
+            .merge(huawei::router(&self.state))
             .merge(alibaba::router())
             .merge(control::router());
         with_edge(routes, self.request_timeout).with_state(self.state.clone())

@@ -1,6 +1,7 @@
 //! Command line and environment: every option is a flag with a `FLOWPLANE_` twin.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -71,6 +72,22 @@ pub struct ServeArgs {
     /// Log output format.
     #[arg(long, env = "FLOWPLANE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// `verify`: every cloud request must carry a valid signature from a known credential;
+    /// `off`: signatures are not checked, the access key alone names the caller.
+    #[arg(long, env = "FLOWPLANE_AUTH", value_enum, default_value_t = AuthMode::Verify)]
+    pub auth: AuthMode,
+
+    /// Path of a TOML credentials file; the built-in demo credentials when not given.
+    #[arg(long, env = "FLOWPLANE_CREDENTIALS", value_name = "PATH")]
+    pub credentials: Option<PathBuf>,
+}
+
+/// Whether cloud requests' signatures are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    Verify,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +167,8 @@ mod tests {
         assert_eq!(args.transition_delay, Duration::from_secs(1));
         assert_eq!(args.request_timeout, Duration::from_secs(30));
         assert_eq!(args.log_format, LogFormat::Text);
+        assert_eq!(args.auth, AuthMode::Verify);
+        assert_eq!(args.credentials, None);
     }
 
     #[test]

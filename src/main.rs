@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use flowplane::app::App;
+use flowplane::app::{App, BuildError};
 use flowplane::config::{Cli, Command, LogFormat};
 use flowplane::store::Store;
 use tokio::net::TcpListener;
@@ -37,9 +37,10 @@ fn main() -> ExitCode {
 
 async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
     let database = &args.database.database_url;
-    let app = App::build(&args)
-        .await
-        .map_err(|err| format!("cannot open the database {database:?}: {err}"))?;
+    let app = App::build(&args).await.map_err(|err| match err {
+        BuildError::Credentials(err) => format!("cannot use the credentials: {err}"),
+        BuildError::Store(err) => format!("cannot open the database {database:?}: {err}"),
+    })?;
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", args.listen))?;
@@ -52,6 +53,11 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
         listen = %bound,
         database = ?database,
         transition_delay = %humantime::format_duration(args.transition_delay),
+        auth = ?args.auth,
+        credentials = %args
+            .credentials
+            .as_ref()
+            .map_or_else(|| "built-in demo".to_owned(), |path| path.display().to_string()),
         version = env!("CARGO_PKG_VERSION"),
         "flowplane is serving"
     );

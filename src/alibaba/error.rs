@@ -78,6 +78,14 @@ impl AlibabaError {
         )
     }
 
+    /// 400 `SignatureNonceUsed`: a replayed request.
+    pub fn nonce_used() -> Self {
+        Self::documented(
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        )
+    }
+
     pub fn unsupported_resource_type() -> Self {
         Self::documented(
             "OperationUnsupported.ResourceType",

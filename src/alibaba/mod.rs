@@ -10,7 +10,7 @@ mod xml;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -21,10 +21,13 @@ use params::Params;
 use xml::Format;
 
 use crate::app::AppState;
+use crate::config::AuthMode;
+use crate::credentials::Credentials;
 use crate::domain::{
     Applied, AttributeChanges, FlowLogService, Modifiable, Operation, Page, TenantScope,
 };
 use crate::edge::RequestId;
+use crate::signing::{target_of, SignedRequest};
 
 /// The only API version this face speaks.
 const VERSION: &str = "2016-04-28";
@@ -88,18 +91,22 @@ impl Action {
     }
 }
 
-/// One RPC call as it arrived: its parameters and the headers that can carry the action, the
-/// version and the credential.
+/// One RPC call as it arrived: its parameters, and the raw method, target, headers and body that
+/// its signature covers (the headers also carry V3's action, version and credential).
 struct RpcCall {
     params: Params,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 }
 
 impl<S: Send + Sync> FromRequest<S> for RpcCall {
     type Rejection = AlibabaError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let query = req.uri().query().map(str::to_owned);
+        let method = req.method().clone();
+        let uri = req.uri().clone();
         let headers = req.headers().clone();
         let form = headers
             .get(header::CONTENT_TYPE)
@@ -113,8 +120,14 @@ impl<S: Send + Sync> FromRequest<S> for RpcCall {
             }
         })?;
         // Only a form body carries parameters; any other body is not read.
-        let params = Params::parse(query.as_deref(), form.then_some(&body[..]))?;
-        Ok(RpcCall { params, headers })
+        let params = Params::parse(uri.query(), form.then_some(&body[..]))?;
+        Ok(RpcCall {
+            params,
+            method,
+            uri,
+            headers,
+            body,
+        })
     }
 }
 
@@ -138,7 +151,7 @@ impl RpcCall {
     }
 
     /// The caller's access key id: the V1 `AccessKeyId` parameter or the V3 `Credential=`.
-    /// Until signatures are checked it names the account.
+    /// With `--auth off` it names the account.
     fn access_key_id(&self) -> Option<&str> {
         self.params.get("AccessKeyId").or_else(|| {
             let authorization = self.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -157,7 +170,7 @@ async fn rpc(State(state): State<AppState>, call: Result<RpcCall, AlibabaError>)
         Err(err) => return err.render(Format::Json),
     };
     let format = Format::from_param(call.params.get("Format"));
-    match answer(&state.service, &call).await {
+    match answer(&state, &call).await {
         Ok((action, body)) => {
             format.render(StatusCode::OK, &format!("{}Response", action.name()), &body)
         }
@@ -166,7 +179,7 @@ async fn rpc(State(state): State<AppState>, call: Result<RpcCall, AlibabaError>)
 }
 
 /// Gateway checks in the gateway's order (action, version, caller), then the action itself.
-async fn answer(service: &FlowLogService, call: &RpcCall) -> Result<(Action, Value), AlibabaError> {
+async fn answer(state: &AppState, call: &RpcCall) -> Result<(Action, Value), AlibabaError> {
     let action = call
         .param_or_header("Action", "x-acs-action")
         .and_then(Action::parse)
@@ -176,14 +189,50 @@ async fn answer(service: &FlowLogService, call: &RpcCall) -> Result<(Action, Val
         Some(VERSION) => {}
         Some(_) => return Err(AlibabaError::invalid_version()),
     }
-    let account = call
-        .access_key_id()
-        .ok_or_else(|| AlibabaError::missing("AccessKeyId"))?;
+    let service = &state.service;
+    let account = match state.auth {
+        AuthMode::Verify => authenticate(service, &state.credentials, call).await?,
+        AuthMode::Off => call
+            .access_key_id()
+            .ok_or_else(|| AlibabaError::missing("AccessKeyId"))?,
+    };
     let params = &call.params;
     let scope = wire::parse_scope(params, account)?;
     let mut body = perform(service, action, params, &scope).await?;
     body["RequestId"] = json!(RequestId::current().as_str());
     Ok((action, body))
+}
+
+/// Verifies the call's V1 or V3 signature, then claims its nonce (a replay is
+/// `SignatureNonceUsed`); the caller's account is its key's.
+async fn authenticate<'c>(
+    service: &FlowLogService,
+    credentials: &'c Credentials,
+    call: &RpcCall,
+) -> Result<&'c str, AlibabaError> {
+    let signed = SignedRequest {
+        method: call.method.as_str(),
+        target: target_of(&call.uri),
+        headers: &call.headers,
+        body: &call.body,
+    };
+    let verified = signature::verify(&signed, credentials, chrono::Utc::now()).map_err(|err| {
+        tracing::info!(reason = %err, "signature refused");
+        AlibabaError::from(err)
+    })?;
+    let key = verified.key;
+    let fresh = service
+        .claim_signature_nonce(key.access_key_id(), &verified.nonce, verified.signed_at)
+        .await
+        .map_err(AlibabaError::from_domain)?;
+    if !fresh {
+        tracing::info!(
+            access_key_id = key.access_key_id(),
+            "signature nonce replayed"
+        );
+        return Err(AlibabaError::nonce_used());
+    }
+    Ok(key.account_id())
 }
 
 /// What each action does, on a caller already known to be `scope`.

@@ -63,6 +63,9 @@ pub enum Modifiable {
     UnlessDeleting,
 }
 
+/// How far a request's signing time may be from now: a nonce is kept this long after it.
+pub const SIGNATURE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
 /// How often a conditional write is retried when another writer changed the status in between.
 const CONFLICT_RETRIES: usize = 3;
 
@@ -278,6 +281,26 @@ impl FlowLogService {
 
     pub async fn service_activated(&self, scope: &TenantScope) -> Result<bool, DomainError> {
         Ok(self.store.service_activated(scope).await?)
+    }
+
+    /// Claims a request signature's nonce for `access_key_id`: `false` when it was used already
+    /// (a replay). It is kept while a request signed at `signed_at` could still be accepted,
+    /// [`SIGNATURE_WINDOW`] after it.
+    pub async fn claim_signature_nonce(
+        &self,
+        access_key_id: &str,
+        nonce: &str,
+        signed_at: DateTime<Utc>,
+    ) -> Result<bool, DomainError> {
+        Ok(self
+            .store
+            .use_nonce(
+                access_key_id,
+                nonce,
+                signed_at + SIGNATURE_WINDOW,
+                Utc::now(),
+            )
+            .await?)
     }
 
     /// Applies a life-cycle operation strictly: from a status the operation does not start from,

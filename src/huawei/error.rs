@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use super::signature::HuaweiSignatureError;
 use crate::domain::{DomainError, TenantScope};
 use crate::edge::{EdgeFailure, RequestId};
 
@@ -91,6 +92,20 @@ impl HuaweiError {
             StatusCode::PAYLOAD_TOO_LARGE,
             "APIGW.0201",
             "Request entity too large",
+        )
+    }
+
+    /// 401 APIGW.0301: the request's AK/SK signature was refused.
+    pub fn unauthorized(err: &HuaweiSignatureError) -> Self {
+        Self::gateway(StatusCode::UNAUTHORIZED, err.code(), err.message())
+    }
+
+    /// 400 VPC.0007: the URL's project is not one the caller's key may use.
+    pub fn project_not_allowed() -> Self {
+        Self::vpc(
+            StatusCode::BAD_REQUEST,
+            "VPC.0007",
+            "urlTenantId is not equal tokenTenantId",
         )
     }
 
@@ -182,5 +197,11 @@ impl IntoResponse for HuaweiError {
             )
                 .into_response(),
         }
+    }
+}
+
+impl From<HuaweiSignatureError> for HuaweiError {
+    fn from(err: HuaweiSignatureError) -> Self {
+        Self::unauthorized(&err)
     }
 }

@@ -857,13 +857,54 @@ async fn the_default_quota_is_ten_and_zero_lifts_it() {
 
 #[tokio::test]
 async fn no_action_reaches_across_accounts_or_regions() {
+    // With `--auth off` the access key id names the account.
     let app = TestApp::new().await;
-    let id = app.create_alibaba("vpc-mine", &[("Tag.1.Key", "k")]).await;
+    assert_no_action_reaches_across_accounts_or_regions(
+        &app,
+        (ALIBABA_KEY, ALIBABA_KEY),
+        ("LTAIotheraccount", "LTAIotheraccount"),
+    )
+    .await;
+}
+
+/// A flow log that `mine` (access key id, account id) creates in `REGION` is out of reach of
+/// `other`'s account and of `mine` in another region: describe, delete, (de)activate, modify,
+/// tag, untag, list tags, move, and the control API's view by tenant. Run unsigned and signed
+/// (`auth.rs`).
+pub async fn assert_no_action_reaches_across_accounts_or_regions(
+    app: &TestApp,
+    mine: (&str, &str),
+    other: (&str, &str),
+) {
+    let id = app
+        .alibaba_as(
+            mine.0,
+            REGION,
+            "CreateFlowLog",
+            &[
+                ("ResourceType", "VPC"),
+                ("ResourceId", "vpc-mine"),
+                ("TrafficType", "All"),
+                ("ProjectName", "flowlogproject"),
+                ("LogStoreName", "flowlogstore"),
+                ("Tag.1.Key", "k"),
+            ],
+        )
+        .await
+        .assert_alibaba_ok()["FlowLogId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.tick_all().await;
-    for (key, region) in [("LTAIotheraccount", REGION), (ALIBABA_KEY, "cn-shanghai")] {
+    for (key, region) in [(other.0, REGION), (mine.0, "cn-shanghai")] {
         let listed = app.alibaba_as(key, region, "DescribeFlowLogs", &[]).await;
         assert_eq!(listed.assert_alibaba_ok()["TotalCount"], "0");
-        for action in ["DeleteFlowLog", "DeactiveFlowLog", "ModifyFlowLogAttribute"] {
+        for action in [
+            "DeleteFlowLog",
+            "DeactiveFlowLog",
+            "ActiveFlowLog",
+            "ModifyFlowLogAttribute",
+        ] {
             app.alibaba_as(key, region, action, &[("FlowLogId", &id)])
                 .await
                 .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
@@ -904,13 +945,24 @@ async fn no_action_reaches_across_accounts_or_regions() {
         .await
         .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
     }
-    let entry = app.describe_alibaba(&id).await.unwrap();
+    let described = app
+        .alibaba_as(mine.0, REGION, "DescribeFlowLogs", &[("FlowLogId", &id)])
+        .await;
+    let entry = &described.assert_alibaba_ok()["FlowLogs"]["FlowLog"][0];
     assert_eq!(entry["Status"], "Active");
     assert_eq!(
         entry["Tags"]["Tag"],
         serde_json::json!([{"Key": "k", "Value": ""}])
     );
     assert_eq!(entry["ResourceGroupId"], "");
+    let view = |tenant: &str| format!("/_flowplane/flow-logs?provider=alibaba&tenant={tenant}");
+    assert_eq!(
+        app.get(&view(other.1)).await.body,
+        serde_json::json!({"flow_logs": []})
+    );
+    let stored = app.get(&view(mine.1)).await.body;
+    assert_eq!(stored["flow_logs"].as_array().unwrap().len(), 1, "{stored}");
+    assert_eq!(stored["flow_logs"][0]["id"], id.as_str());
 }
 
 #[tokio::test]

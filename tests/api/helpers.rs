@@ -23,9 +23,13 @@ pub const OTHER_PROJECT: &str = "fedcba9876543210fedcba9876543210";
 pub const LOG_GROUP: &str = "05b1c9a6-9b0e-4c5f-8f3a-1d2e3f4a5b6c";
 pub const LOG_TOPIC: &str = "a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
 
-/// Serve settings as the CLI would parse them from `extra` flags.
+/// Serve settings as the CLI would parse them from `extra` flags; `--auth off` unless `extra`
+/// names an `--auth` (most tests send unsigned requests; `auth.rs` signs them).
 pub fn serve_args(database_url: &str, extra: &[&str]) -> ServeArgs {
     let mut argv = vec!["flowplane", "serve", "--database-url", database_url];
+    if !extra.contains(&"--auth") {
+        argv.extend_from_slice(&["--auth", "off"]);
+    }
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv)
         .expect("valid test flags")
@@ -39,6 +43,8 @@ pub fn serve_args(database_url: &str, extra: &[&str]) -> ServeArgs {
 pub struct TestApp {
     pub app: App,
     router: Router,
+    /// Set by [`TestApp::verifying`]: Huawei calls and `alibaba_as` are then signed.
+    pub signer: Option<crate::signer::Signer>,
 }
 
 pub struct TestResponse {
@@ -152,7 +158,11 @@ impl TestApp {
     pub async fn with_args(args: ServeArgs) -> Self {
         let app = App::build(&args).await.expect("app builds");
         let router = app.router();
-        Self { app, router }
+        Self {
+            app,
+            router,
+            signer: None,
+        }
     }
 
     pub fn service(&self) -> &FlowLogService {
@@ -197,6 +207,11 @@ impl TestApp {
     }
 
     pub async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
+        if let Some(signer) = &self.signer {
+            if uri.starts_with("/v1/") {
+                return self.call_as(&signer.huawei_key, method, uri, body).await;
+            }
+        }
         let builder = Request::builder().method(method).uri(uri);
         let request = match body {
             Some(body) => builder
@@ -259,6 +274,11 @@ impl TestApp {
         action: &str,
         params: &[(&str, &str)],
     ) -> TestResponse {
+        if self.signer.is_some() {
+            return self
+                .alibaba_v1_as(access_key_id, region, action, params)
+                .await;
+        }
         let query = {
             let mut query = form_urlencoded::Serializer::new(String::new());
             query

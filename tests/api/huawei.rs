@@ -491,7 +491,12 @@ async fn a_disabled_flow_log_can_be_deleted() {
 
 #[tokio::test]
 async fn projects_never_see_each_other() {
-    let app = TestApp::new().await;
+    assert_projects_never_see_each_other(&TestApp::new().await).await;
+}
+
+/// A flow log of `PROJECT` is out of `OTHER_PROJECT`'s reach: list (by id, by marker), show,
+/// update, delete, and the control API's view by tenant. Run unsigned and signed (`auth.rs`).
+pub async fn assert_projects_never_see_each_other(app: &TestApp) {
     let id = app.create_huawei_id(PROJECT, "port-1").await;
     assert_eq!(
         app.get(&flow_logs_path(OTHER_PROJECT)).await.body,
@@ -512,6 +517,14 @@ async fn projects_never_see_each_other() {
         mine.body["flow_log"]["status"], "ACTIVE",
         "untouched by the other project"
     );
+    let view = |tenant: &str| format!("/_flowplane/flow-logs?provider=huawei&tenant={tenant}");
+    assert_eq!(
+        app.get(&view(OTHER_PROJECT)).await.body,
+        json!({"flow_logs": []})
+    );
+    let mine = app.get(&view(PROJECT)).await.body;
+    assert_eq!(mine["flow_logs"].as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine["flow_logs"][0]["id"], id.as_str());
 }
 
 #[tokio::test]

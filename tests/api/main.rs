@@ -1,6 +1,7 @@
 //! One integration-test binary (faster to build than one per file), one module per area.
 
 mod alibaba;
+mod auth;
 mod control;
 mod helpers;
 mod huawei;
@@ -9,4 +10,5 @@ mod persistence;
 mod robustness;
 mod serve;
 mod signatures;
+mod signer;
 mod worker;

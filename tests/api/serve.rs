@@ -90,6 +90,8 @@ fn help_and_version() {
         "--database-url",
         "--transition-delay",
         "--log-format",
+        "--auth",
+        "--credentials",
     ] {
         assert!(text.contains(word), "--help mentions {word}: {text}");
     }
@@ -156,6 +158,8 @@ fn every_option_has_an_environment_twin() {
         ("FLOWPLANE_TRANSITION_DELAY", "soon"),
         ("FLOWPLANE_REQUEST_TIMEOUT", "-1s"),
         ("FLOWPLANE_LOG_FORMAT", "xml"),
+        ("FLOWPLANE_AUTH", "maybe"),
+        ("FLOWPLANE_CREDENTIALS", "/nonexistent-dir/credentials.toml"),
     ] {
         let output = flowplane_with_env(&["serve", "--database-url", &url], &[(name, bad)]);
         assert!(!output.status.success(), "{name}={bad} is read and refused");
@@ -165,6 +169,42 @@ fn every_option_has_an_environment_twin() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+#[test]
+fn a_bad_credentials_file_is_a_clear_error_and_a_failing_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("never-created.db").display());
+    let missing = dir.path().join("missing.toml");
+    let output = flowplane(&[
+        "serve",
+        "--database-url",
+        &url,
+        "--credentials",
+        missing.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot use the credentials"), "{stderr}");
+    assert!(stderr.contains("missing.toml"), "{stderr}");
+
+    // A malformed file names the file and the line, and never prints the secret on it.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[huawei]]\naccess_key = \"AK\"\nsecret_key = 9876543210\n",
+    )
+    .unwrap();
+    let output = flowplane_with_env(
+        &["serve", "--database-url", &url],
+        &[("FLOWPLANE_CREDENTIALS", bad.to_str().unwrap())],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.toml: line 3"), "{stderr}");
+    assert!(!stderr.contains("9876543210"), "{stderr}");
+    // The credentials are read before the database is opened.
+    assert!(!dir.path().join("never-created.db").exists());
 }
 
 #[test]
@@ -207,6 +247,8 @@ impl ServerProcess {
                 "json",
                 "--database-url",
                 database_url,
+                "--auth",
+                "off",
             ])
             .env_remove("FLOWPLANE_LOG")
             .stderr(std::process::Stdio::piped())

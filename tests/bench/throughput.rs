@@ -114,6 +114,9 @@ async fn main() {
         &url,
         "--alibaba-flow-log-quota",
         "0",
+        // Unsigned requests: the bench measures the flow-log paths, not signature checks.
+        "--auth",
+        "off",
     ])
     .into_command() else {
         unreachable!("serve")

@@ -93,8 +93,9 @@ trap 'exit 143' TERM
 # A short transition delay: alibaba_check.py polls through Alibaba's transitional states, and must
 # see each of them (it knows the delay from FLOWPLANE_TRANSITION_DELAY).
 TRANSITION_DELAY=1s
+# Unsigned-era checks: signatures are not checked yet in this run.
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
-    --transition-delay "$TRANSITION_DELAY" > "$TMP/server.log" 2>&1 &
+    --transition-delay "$TRANSITION_DELAY" --auth off > "$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
 # --- Wait for GET /_flowplane/health -> 200 (30 s deadline, 100 ms polls) ---------------------
