@@ -9,8 +9,11 @@ Drives a running Flowplane server with three official, unmodified Alibaba Cloud 
 - `legacy`: aliyun-python-sdk-core's AcsClient + aliyun-python-sdk-vpc request classes, pointed at the
             server per request with set_endpoint / set_protocol_type('http').
 
-Every check runs once per client, with an access key id of its own (the server names the account by
-the access key id until signatures are checked), so the runs cannot see each other's flow logs.
+Every check runs once per client, with an access key of its own in an account of its own (plus an
+"other" account for isolation checks and a "quota" account), so the runs cannot see each other's
+flow logs. The server runs with `--auth verify` and a credentials file holding these keys:
+`alibaba_check.py --print-credentials` prints their `[[alibaba]]` entries (run.sh writes them into
+the server's file).
 A few checks (the Terraform-shaped form body, unknown action / version) use the SDK's generic
 `call_api` and run for `v3` and `v1` only.
 
@@ -55,6 +58,19 @@ REGION = "cn-hangzhou"
 REGION2 = "cn-shanghai"  # same access key, another region: must be another tenant
 SECRET = "flowplane-sdk-check-secret-00000000"
 VERSION = "2016-04-28"
+
+# Per client kind, its own key, an "other" one and a "quota" one, each in an account of its own.
+KEYS = {
+    f"LTAIcheck{kind}{role}": f"20000000000000{k}{r}"
+    for k, kind in enumerate(("V3", "V1", "Legacy"))
+    for r, role in enumerate(("", "other", "quota"))
+}
+
+
+def credentials_toml():
+    return "\n".join(
+        f'[[alibaba]]\naccess_key_id = "{key}"\naccess_key_secret = "{SECRET}"\naccount_id = "{account}"\n'
+        for key, account in KEYS.items())
 
 FLOW_LOG_ID_RE = re.compile(r"^fl-[a-z0-9]{20}$")
 CREATION_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -113,10 +129,11 @@ OMIT = object()  # a parameter value that means "do not send this parameter at a
 class ApiError(Exception):
     """An error response, as the SDK in use surfaced it."""
 
-    def __init__(self, client, status, code, request_id, message, data=None):
+    def __init__(self, client, status, code, request_id, message, data=None, kind=None):
         super().__init__(f"HTTP {status} {code}: {message!r} (request id {request_id!r})")
         self.client, self.status, self.code = client, status, code
         self.request_id, self.message, self.data = request_id, message, data
+        self.kind = kind  # the SDK's exception class
 
 
 def snake(name):
@@ -126,10 +143,10 @@ def snake(name):
 class NewSdkClient:
     """alibabacloud-vpc20160428 with V3 (default) or V1 (signature_algorithm='v2') signing."""
 
-    def __init__(self, name, access_key_id, v1=False):
+    def __init__(self, name, access_key_id, v1=False, secret=SECRET):
         self.name, self.access_key_id, self.generic, self.v1 = name, access_key_id, True, v1
         host = urllib.parse.urlsplit(ENDPOINT).netloc
-        cfg = Config(access_key_id=access_key_id, access_key_secret=SECRET, endpoint=host,
+        cfg = Config(access_key_id=access_key_id, access_key_secret=secret, endpoint=host,
                      protocol="http", region_id=REGION)
         if v1:
             cfg.signature_algorithm = "v2"
@@ -145,8 +162,8 @@ class NewSdkClient:
 
         self.sdk.call_api = spy
 
-    def clone(self, access_key_id):
-        return NewSdkClient(self.name, access_key_id, v1=self.v1)
+    def clone(self, access_key_id, secret=SECRET):
+        return NewSdkClient(self.name, access_key_id, v1=self.v1, secret=secret)
 
     def call(self, action, params):
         request = getattr(vpc_models, action + "Request")().from_map(
@@ -155,7 +172,8 @@ class NewSdkClient:
         try:
             resp = getattr(self.sdk, snake(action))(request)
         except (TeaClientException, TeaServerException) as e:
-            raise ApiError(self.name, e.status_code, e.code, e.request_id, e.message, e.data) from None
+            raise ApiError(self.name, e.status_code, e.code, e.request_id, e.message, e.data,
+                           type(e).__name__) from None
         assert resp.status_code == 200, f"{action} returned HTTP {resp.status_code}"
         assert self.last is not None, f"{action}: the SDK did not go through call_api"
         raw = self.last["body"]
@@ -175,7 +193,8 @@ class NewSdkClient:
         try:
             result = self.sdk.call_api(params, req, RuntimeOptions())
         except (TeaClientException, TeaServerException) as e:
-            raise ApiError(self.name, e.status_code, e.code, e.request_id, e.message, e.data) from None
+            raise ApiError(self.name, e.status_code, e.code, e.request_id, e.message, e.data,
+                           type(e).__name__) from None
         assert result["statusCode"] == 200, f"{action} returned HTTP {result['statusCode']}"
         assert isinstance(result["body"], dict), f"{action} body is not a JSON object"
         return result["body"]
@@ -187,17 +206,18 @@ class LegacyClient:
     # List parameters go through the classes' plural setters: set_TrafficPaths, set_Tags (Tag.N),
     # set_Tagss (Tags.N), set_ResourceIds, set_TagKeys.
 
-    def __init__(self, name, access_key_id):
+    def __init__(self, name, access_key_id, secret=SECRET):
         self.name, self.access_key_id, self.generic = name, access_key_id, False
+        self.secret = secret
         self.host = urllib.parse.urlsplit(ENDPOINT).netloc
         self.clients = {}
 
-    def clone(self, access_key_id):
-        return LegacyClient(self.name, access_key_id)
+    def clone(self, access_key_id, secret=SECRET):
+        return LegacyClient(self.name, access_key_id, secret=secret)
 
     def client(self, region):
         if region not in self.clients:
-            self.clients[region] = AcsClient(self.access_key_id, SECRET, region)
+            self.clients[region] = AcsClient(self.access_key_id, self.secret, region)
         return self.clients[region]
 
     def call(self, action, params):
@@ -217,7 +237,7 @@ class LegacyClient:
             body = self.client(region).do_action_with_exception(req)
         except LegacyServerException as e:
             raise ApiError(self.name, e.get_http_status(), e.get_error_code(), e.get_request_id(),
-                           e.get_error_msg()) from None
+                           e.get_error_msg(), kind=type(e).__name__) from None
         raw = json.loads(body)
         assert isinstance(raw, dict), f"{action} body is not a JSON object: {raw!r}"
         return raw, None
@@ -872,6 +892,27 @@ def quota_per_account_and_region(c, other):
     expect_error(lambda: call(q, "CreateFlowLog", **create_params()), 400, "QuotaExceeded.FlowlogCount")
 
 
+@check
+def wrong_secret_is_refused(c, other):
+    bad = c.clone(c.access_key_id, secret=SECRET + "-wrong")
+    resource = res_id("vpc")
+    for fn in (lambda: call(bad, "DescribeFlowLogs"),
+               lambda: call(bad, "CreateFlowLog", **create_params(ResourceId=resource))):
+        if isinstance(c, LegacyClient):
+            # AcsClient finds its own string to sign after "server string to sign is:" and so
+            # knows the secret, not the request, is wrong.
+            err = expect_error(fn, 400, "InvalidAccessKeySecret")
+            assert err.kind == "ServerException", f"raised {err.kind}"
+        else:
+            err = expect_error(fn, 400, "SignatureDoesNotMatch")
+            assert err.kind == "ClientException", f"raised {err.kind}"
+            assert "server string to sign is:" in err.message, f"Message {err.message!r}"
+        assert SECRET not in err.message, "the error shows the secret"
+    assert ids(describe(c, ResourceId=resource)) == [], "the refused create wrote a flow log"
+    unknown = c.clone("LTAIcheckUnknownKey")
+    expect_error(lambda: call(unknown, "DescribeFlowLogs"), 404, "InvalidAccessKeyId.NotFound")
+
+
 # --- Generic call_api checks (new SDK only) ----------------------------------------------------
 
 @check(generic_only=True)
@@ -923,14 +964,16 @@ def failure_reason(exc):
 
 
 def main():
+    if sys.argv[1:] == ["--print-credentials"]:
+        print(credentials_toml())
+        return 0
     if not ENDPOINT:
         print("FLOWPLANE_ENDPOINT is not set (e.g. http://127.0.0.1:8750)", file=sys.stderr)
         return 2
-    run = rand(6)
     clients = [
-        (NewSdkClient("v3", f"LTAIcheckV3{run}"), NewSdkClient("v3", f"LTAIcheckV3other{run}")),
-        (NewSdkClient("v1", f"LTAIcheckV1{run}", v1=True), NewSdkClient("v1", f"LTAIcheckV1other{run}", v1=True)),
-        (LegacyClient("legacy", f"LTAIcheckLegacy{run}"), LegacyClient("legacy", f"LTAIcheckLegacyother{run}")),
+        (NewSdkClient("v3", "LTAIcheckV3"), NewSdkClient("v3", "LTAIcheckV3other")),
+        (NewSdkClient("v1", "LTAIcheckV1", v1=True), NewSdkClient("v1", "LTAIcheckV1other", v1=True)),
+        (LegacyClient("legacy", "LTAIcheckLegacy"), LegacyClient("legacy", "LTAIcheckLegacyother")),
     ]
     only = set(sys.argv[1:])  # optional: names of checks to run
     print(f"alibaba: {ENDPOINT}, transition delay {DELAY * 1000:.0f} ms", flush=True)

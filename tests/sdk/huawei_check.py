@@ -3,7 +3,9 @@
 
 Drives a running Flowplane server with the official, unmodified Huawei Cloud Python SDK
 (huaweicloudsdkvpc / huaweicloudsdkcore, pinned in requirements.txt). The endpoint comes from
-FLOWPLANE_ENDPOINT, e.g. http://127.0.0.1:8080.
+FLOWPLANE_ENDPOINT, e.g. http://127.0.0.1:8080. The server runs with `--auth verify` and a
+credentials file holding the keys below: `huawei_check.py --print-credentials` prints their
+`[[huawei]]` entries (run.sh writes them into the server's file).
 
 Prints one line per check (`PASS name` / `FAIL name: reason`), then `N passed, M failed`, and
 exits 0 only when nothing failed. Checks use fresh uuid4 resource ids and filter by them, so
@@ -37,10 +39,22 @@ from huaweicloudsdkvpc.v2 import (
     VpcClient,
 )
 
-AK = "HWDEMOACCESSKEY00001"
-SK = "hw-demo-secret-key-0000000000000000000000"
+AK = "HWCHECKACCESSKEY0001"  # may use any project
+SK = "hw-check-secret-key-000000000000000000000"
+LIMITED_AK = "HWCHECKONEPROJECT001"  # may use PID only
+LIMITED_SK = "hw-check-secret-key-one-project-00000000"
 PID = "0123456789abcdef0123456789abcdef"
 PID2 = "fedcba9876543210fedcba9876543210"  # second project, for isolation checks
+
+CREDENTIALS = f"""[[huawei]]
+access_key = "{AK}"
+secret_key = "{SK}"
+
+[[huawei]]
+access_key = "{LIMITED_AK}"
+secret_key = "{LIMITED_SK}"
+projects = ["{PID}"]
+"""
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")  # no Z, no fraction
@@ -65,9 +79,9 @@ def _record_response(**kwargs):
     LAST["response"] = kwargs.get("response")
 
 
-def make_client(project_id):
+def make_client(project_id, ak=AK, sk=SK):
     endpoint = os.environ["FLOWPLANE_ENDPOINT"]
-    creds = BasicCredentials(AK, SK, project_id)
+    creds = BasicCredentials(ak, sk, project_id)
     client = (VpcClient.new_builder()
               .with_credentials(creds)
               .with_endpoints([endpoint])
@@ -653,6 +667,31 @@ def project_isolation():
 
 
 @check
+def wrong_secret_is_401_apigw_0301():
+    bad = make_client(PID, sk=SK + "-wrong")
+    resource = new_uuid()
+    for call in (lambda: list_logs(bad), lambda: create(bad, resource_id=resource)):
+        err = expect_error(call, 401, "APIGW.0301")
+        assert "verify aksk signature fail" in (err.error_msg or ""), f"error_msg {err.error_msg!r}"
+        assert SK not in (err.error_msg or ""), "the error shows the secret"
+    assert list_logs(C1, resource_id=resource) == [], "the refused create wrote a flow log"
+    unknown = make_client(PID, ak="HWCHECKUNKNOWNKEY001")
+    err = expect_error(lambda: list_logs(unknown), 401, "APIGW.0301")
+    assert "ak not exist" in (err.error_msg or ""), f"error_msg {err.error_msg!r}"
+
+
+@check
+def key_limited_to_a_project():
+    mine = make_client(PID, ak=LIMITED_AK, sk=LIMITED_SK)
+    elsewhere = make_client(PID2, ak=LIMITED_AK, sk=LIMITED_SK)
+    fl = create(mine)
+    assert fl.tenant_id == PID, f"tenant_id {fl.tenant_id}"
+    err = expect_error(lambda: list_logs(elsewhere), 400, "VPC.0007")
+    assert err.error_msg == "urlTenantId is not equal tokenTenantId", f"error_msg {err.error_msg!r}"
+    expect_error(lambda: create(elsewhere), 400, "VPC.0007")
+
+
+@check
 def request_ids():
     fl = create(C1)
     first = last_request_id()
@@ -692,6 +731,9 @@ def failure_reason(exc):
 
 def main():
     global C1, C2
+    if sys.argv[1:] == ["--print-credentials"]:
+        print(CREDENTIALS)
+        return 0
     if not os.environ.get("FLOWPLANE_ENDPOINT"):
         print("FLOWPLANE_ENDPOINT is not set (e.g. http://127.0.0.1:8080)", file=sys.stderr)
         return 2

@@ -2,7 +2,9 @@
 # End-to-end conformance run: starts a fresh Flowplane server, drives it with the official
 # Huawei Cloud Python SDK (tests/sdk/huawei_check.py) and the official Alibaba Cloud Python SDKs
 # (tests/sdk/alibaba_check.py), then fuzzes it with schemathesis from
-# openapi/huawei-vpc-flow-logs.json.
+# openapi/huawei-vpc-flow-logs.json. The server runs with `--auth verify` and a credentials file
+# holding the keys the checks sign with (each script prints its own entries); schemathesis signs
+# its requests through tests/sdk/schemathesis_hooks.py.
 #
 # Environment:
 #   FLOWPLANE_BIN           use this server binary instead of `cargo build --release --locked`
@@ -93,9 +95,14 @@ trap 'exit 143' TERM
 # A short transition delay: alibaba_check.py polls through Alibaba's transitional states, and must
 # see each of them (it knows the delay from FLOWPLANE_TRANSITION_DELAY).
 TRANSITION_DELAY=1s
-# Unsigned-era checks: signatures are not checked yet in this run.
+CREDENTIALS="$TMP/credentials.toml"
+{
+    "$VENV/bin/python" "$HERE/huawei_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/alibaba_check.py" --print-credentials
+} > "$CREDENTIALS"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
-    --transition-delay "$TRANSITION_DELAY" --auth off > "$TMP/server.log" 2>&1 &
+    --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
+    > "$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
 # --- Wait for GET /_flowplane/health -> 200 (30 s deadline, 100 ms polls) ---------------------
@@ -136,8 +143,9 @@ wait "$CHECK_PID"
 
 # --- Fuzzing from the OpenAPI document: no 5xx, documented statuses and schemas, invalid input
 # refused, valid input accepted. A fixed seed makes every run try the same cases. ------------
-echo "sdk: schemathesis against openapi/huawei-vpc-flow-logs.json"
-"$VENV/bin/schemathesis" run "$REPO/openapi/huawei-vpc-flow-logs.json" --url "$ENDPOINT" \
+echo "sdk: schemathesis against openapi/huawei-vpc-flow-logs.json (signed requests)"
+PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks \
+    "$VENV/bin/schemathesis" run "$REPO/openapi/huawei-vpc-flow-logs.json" --url "$ENDPOINT" \
     --checks all --max-examples 100 --seed 1 &
 CHECK_PID=$!
 wait "$CHECK_PID"
