@@ -41,7 +41,7 @@ pub struct App {
 impl App {
     /// Opens and migrates the database the settings name.
     pub async fn build(settings: &ServeArgs) -> Result<Self, StoreError> {
-        let store = Store::connect(&settings.database.database_url).await?;
+        let store = Store::connect(&settings.database).await?;
         store.migrate().await?;
         let service = FlowLogService::new(
             store,

@@ -64,7 +64,7 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
 
 async fn migrate(args: flowplane::config::DatabaseArgs) -> Result<(), String> {
     let database = &args.database_url;
-    let store = Store::connect(database)
+    let store = Store::connect(&args)
         .await
         .map_err(|err| format!("cannot open the database {database:?}: {err}"))?;
     store
