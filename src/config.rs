@@ -28,6 +28,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Ask a running server's `/_flowplane/health`; exit 0 when it is healthy (for container
+    /// health checks).
+    Healthcheck(HealthcheckArgs),
 }
 
 impl Cli {
@@ -105,6 +108,18 @@ pub struct ServeArgs {
     /// Log output format.
     #[arg(long, env = "FLOWPLANE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// Address the server listens on (its `--listen`); an unspecified address such as
+    /// `0.0.0.0` is asked on loopback.
+    #[arg(long, env = "FLOWPLANE_LISTEN", default_value = "127.0.0.1:8750")]
+    pub listen: SocketAddr,
+
+    /// How long to wait for the answer.
+    #[arg(long, env = "FLOWPLANE_HEALTHCHECK_TIMEOUT", default_value = "5s", value_parser = parse_positive_duration)]
+    pub healthcheck_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

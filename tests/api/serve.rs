@@ -223,6 +223,42 @@ fn an_unreachable_postgres_is_a_clear_error_and_a_failing_exit() {
 }
 
 #[tokio::test]
+async fn healthcheck_asks_a_running_server() {
+    let db = TestDb::new().await;
+    let server = ServerProcess::start(db.url()).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let port = address.rsplit(':').next().unwrap().to_owned();
+    let check = |args: &[&str], env: &[(&str, &str)]| {
+        let mut argv = vec!["healthcheck"];
+        argv.extend_from_slice(args);
+        flowplane_with_env(&argv, env)
+    };
+
+    let healthy = check(&["--listen", &address], &[]);
+    assert!(
+        healthy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&healthy.stderr)
+    );
+    let body: Value = serde_json::from_slice(&healthy.stdout).unwrap();
+    assert_eq!(body["status"], "ok");
+    // As in the container: the server's own FLOWPLANE_LISTEN, an unspecified address.
+    let wildcard = format!("0.0.0.0:{port}");
+    assert!(check(&[], &[("FLOWPLANE_LISTEN", &wildcard)])
+        .status
+        .success());
+
+    server.stop().await;
+    let refused = check(&["--listen", &address, "--healthcheck-timeout", "2s"], &[]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(&format!("cannot ask {address}")),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+#[tokio::test]
 async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
     let db = TestDb::new().await;
     let mut server = ServerProcess::start(db.url()).await;
