@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end conformance run: starts a fresh Flowplane server, drives it with the official
-# Huawei Cloud Python SDK (tests/sdk/huawei_check.py), then fuzzes it with schemathesis from
+# Huawei Cloud Python SDK (tests/sdk/huawei_check.py) and the official Alibaba Cloud Python SDKs
+# (tests/sdk/alibaba_check.py), then fuzzes it with schemathesis from
 # openapi/huawei-vpc-flow-logs.json.
 #
 # Environment:
@@ -21,7 +22,7 @@ VENV="$REPO/target/sdk-venv"
 STAMP="$VENV/.requirements.sha256"
 REQ_HASH="$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)"
 if [[ ! -x "$VENV/bin/python" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$REQ_HASH" ]]; then
-    echo "sdk: installing the Huawei Cloud SDK into $VENV"
+    echo "sdk: installing the Huawei Cloud and Alibaba Cloud SDKs into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
     echo "$REQ_HASH" > "$STAMP"
@@ -89,8 +90,11 @@ trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# A short transition delay: alibaba_check.py polls through Alibaba's transitional states, and must
+# see each of them (it knows the delay from FLOWPLANE_TRANSITION_DELAY).
+TRANSITION_DELAY=1s
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
-    > "$TMP/server.log" 2>&1 &
+    --transition-delay "$TRANSITION_DELAY" > "$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
 # --- Wait for GET /_flowplane/health -> 200 (30 s deadline, 100 ms polls) ---------------------
@@ -120,6 +124,12 @@ echo "sdk: server healthy at $ENDPOINT (database ${DATABASE_URL%%:*})"  # scheme
 # --- Checks --------------------------------------------------------------------------------
 # Run in the background and `wait`, so a SIGTERM/SIGINT to this script reaches the trap at once.
 FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/huawei_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+echo "sdk: Alibaba Cloud SDK checks (V3, V1 and legacy clients)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
+    "$VENV/bin/python" "$HERE/alibaba_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 
