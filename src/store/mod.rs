@@ -176,12 +176,16 @@ impl Store {
         dispatch!(self.list(visibility, filter, page))
     }
 
-    pub async fn count(
+    /// One page of the tenant's matching flow logs by offset, and how many match in all, read
+    /// together (the page never holds more than the count says).
+    pub async fn counted_page(
         &self,
         scope: &TenantScope,
         filter: &FlowLogFilter,
-    ) -> Result<u64, StoreError> {
-        dispatch!(self.count(Visibility::Tenant(scope), filter))
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<FlowLog>, u64), StoreError> {
+        dispatch!(self.counted_page(Visibility::Tenant(scope), filter, offset, limit))
     }
 
     /// Applies the changes only if the flow log is in one of the `expected` statuses (an empty

@@ -12,7 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool, Postgres, QueryBuilder};
 use tokio::sync::Notify;
 
-use super::row::FlowLogRow;
+use super::row::{CountedRow, FlowLogRow};
 use super::sql::{self, Binder};
 use super::{Insertion, PoolSettings, StatusChange, StoreError, TagWrite, Visibility};
 use crate::domain::{
@@ -247,17 +247,34 @@ impl PostgresStore {
         rows.into_iter().map(flow_log).collect()
     }
 
-    pub async fn count(
+    pub async fn counted_page(
         &self,
         visibility: Visibility<'_>,
         filter: &FlowLogFilter,
-    ) -> Result<u64, StoreError> {
-        let count: i64 = sql::count::<Postgres>(visibility, filter)
-            .0
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(count).unwrap_or_default())
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<FlowLog>, u64), StoreError> {
+        let rows: Vec<CountedRow> =
+            sql::counted_page::<Postgres>(visibility, filter, offset, limit)
+                .0
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+        let Some(first) = rows.first() else {
+            // Past the last page no row carries the count; an empty page cannot contradict it.
+            let count: i64 = sql::count::<Postgres>(visibility, filter)
+                .0
+                .build_query_scalar()
+                .fetch_one(&self.pool)
+                .await?;
+            return Ok((Vec::new(), u64::try_from(count).unwrap_or_default()));
+        };
+        let total = u64::try_from(first.total).unwrap_or_default();
+        let flow_logs = rows
+            .into_iter()
+            .map(|counted| flow_log(counted.row))
+            .collect::<Result<_, _>>()?;
+        Ok((flow_logs, total))
     }
 
     pub async fn update(

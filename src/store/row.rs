@@ -14,6 +14,14 @@ pub const COLUMNS: &str = "id, provider, tenant_id, region_id, name, description
      traffic_filter, traffic_paths, aggregation_interval, ip_version, log_format, log_group, log_topic, \
      index_enabled, resource_group_id, status, due_at, created_at, updated_at";
 
+/// A row of a counted page: the flow log and how many match in all.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CountedRow {
+    #[sqlx(flatten)]
+    pub row: FlowLogRow,
+    pub total: i64,
+}
+
 /// Times are stored as Unix milliseconds: exact, ordered and identical on every backend.
 #[derive(Debug, sqlx::FromRow)]
 pub struct FlowLogRow {

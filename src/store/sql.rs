@@ -317,6 +317,26 @@ pub fn count<DB: Binder>(visibility: Visibility<'_>, filter: &FlowLogFilter) -> 
     sql
 }
 
+/// One page by offset with the number of matches on every row (`total`), in one statement so
+/// that the page and its count come from the same snapshot.
+pub fn counted_page<DB: Binder>(
+    visibility: Visibility<'_>,
+    filter: &FlowLogFilter,
+    offset: u64,
+    limit: u32,
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "SELECT {}, COUNT(*) OVER () AS total FROM flow_logs WHERE TRUE",
+        selected::<DB>()
+    ));
+    push_conditions(&mut sql, visibility, filter);
+    sql.push(" ORDER BY seq LIMIT ")
+        .int(i64::from(limit))
+        .push(" OFFSET ")
+        .int(i64::try_from(offset).unwrap_or(i64::MAX));
+    sql
+}
+
 /// Applies `changes` (and the status change) only when the flow log is in one of `expected`;
 /// returns the updated row.
 pub fn update<DB: Binder>(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::row::FlowLogRow;
+use super::row::{CountedRow, FlowLogRow};
 use super::sql::{self, Binder};
 use super::{Insertion, PoolSettings, StatusChange, StoreError, TagWrite, Visibility};
 use crate::domain::{
@@ -152,17 +152,33 @@ impl SqliteStore {
         rows.into_iter().map(FlowLog::try_from).collect()
     }
 
-    pub async fn count(
+    pub async fn counted_page(
         &self,
         visibility: Visibility<'_>,
         filter: &FlowLogFilter,
-    ) -> Result<u64, StoreError> {
-        let count: i64 = sql::count::<Sqlite>(visibility, filter)
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<FlowLog>, u64), StoreError> {
+        let rows: Vec<CountedRow> = sql::counted_page::<Sqlite>(visibility, filter, offset, limit)
             .0
-            .build_query_scalar()
-            .fetch_one(&self.reader)
+            .build_query_as()
+            .fetch_all(&self.reader)
             .await?;
-        Ok(u64::try_from(count).unwrap_or_default())
+        let Some(first) = rows.first() else {
+            // Past the last page no row carries the count; an empty page cannot contradict it.
+            let count: i64 = sql::count::<Sqlite>(visibility, filter)
+                .0
+                .build_query_scalar()
+                .fetch_one(&self.reader)
+                .await?;
+            return Ok((Vec::new(), u64::try_from(count).unwrap_or_default()));
+        };
+        let total = u64::try_from(first.total).unwrap_or_default();
+        let flow_logs = rows
+            .into_iter()
+            .map(|counted| FlowLog::try_from(counted.row))
+            .collect::<Result<_, _>>()?;
+        Ok((flow_logs, total))
     }
 
     pub async fn update(

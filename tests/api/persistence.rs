@@ -187,11 +187,13 @@ async fn count_agrees_with_the_filtered_list() {
         limit: 100,
     };
     for (filter, expected) in [(&all, 6), (&inactive, 1), (&nothing, 0)] {
-        assert_eq!(
-            service.count(&scope, filter).await.unwrap(),
-            expected,
-            "{filter:?}"
-        );
+        let (listed, total) = service.counted_page(&scope, filter, 0, 2).await.unwrap();
+        assert_eq!(total, expected, "{filter:?}");
+        assert_eq!(listed.len() as u64, expected.min(2), "{filter:?}");
+        // Past the last page the count still comes back.
+        let (beyond, total) = service.counted_page(&scope, filter, 50, 2).await.unwrap();
+        assert!(beyond.is_empty());
+        assert_eq!(total, expected, "{filter:?}");
         assert_eq!(
             service.list(&scope, filter, &page).await.unwrap().len() as u64,
             expected,
