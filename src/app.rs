@@ -61,7 +61,7 @@ impl App {
             Some(path) => Credentials::load(path)?,
             None => Credentials::demo(),
         };
-        let store = Store::connect(&settings.database.database_url).await?;
+        let store = Store::connect(&settings.database).await?;
         store.migrate().await?;
         let service = FlowLogService::new(
             store,

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::store::PoolSettings;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "flowplane",
@@ -27,6 +29,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Ask a running server's `/_flowplane/health`; exit 0 when it is healthy (for container
+    /// health checks).
+    Healthcheck(HealthcheckArgs),
 }
 
 impl Cli {
@@ -45,6 +50,38 @@ pub struct DatabaseArgs {
         default_value = "sqlite://flowplane.db"
     )]
     pub database_url: DatabaseUrl,
+
+    /// Most connections to the database (Postgres: the pool; SQLite: the read pool, writes go
+    /// through one connection).
+    #[arg(
+        long,
+        env = "FLOWPLANE_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub database_max_connections: u32,
+
+    /// How long a request waits for a database connection (including opening one) before it
+    /// fails with the cloud's 5xx; also bounds the first connection at start.
+    #[arg(long, env = "FLOWPLANE_DATABASE_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = parse_positive_duration)]
+    pub database_acquire_timeout: Duration,
+}
+
+impl DatabaseArgs {
+    pub fn pool_settings(&self) -> PoolSettings {
+        PoolSettings {
+            max_connections: self.database_max_connections,
+            acquire_timeout: self.database_acquire_timeout,
+        }
+    }
+}
+
+fn parse_positive_duration(value: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(value) {
+        Ok(duration) if duration.is_zero() => Err("must be longer than 0s".to_owned()),
+        Ok(duration) => Ok(duration),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -88,6 +125,18 @@ pub struct ServeArgs {
 pub enum AuthMode {
     Verify,
     Off,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// Address the server listens on (its `--listen`); an unspecified address such as
+    /// `0.0.0.0` is asked on loopback.
+    #[arg(long, env = "FLOWPLANE_LISTEN", default_value = "127.0.0.1:8750")]
+    pub listen: SocketAddr,
+
+    /// How long to wait for the answer.
+    #[arg(long, env = "FLOWPLANE_HEALTHCHECK_TIMEOUT", default_value = "5s", value_parser = parse_positive_duration)]
+    pub healthcheck_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -164,6 +213,13 @@ mod tests {
             args.database.database_url,
             DatabaseUrl::Sqlite("sqlite://flowplane.db".into())
         );
+        assert_eq!(
+            args.database.pool_settings(),
+            PoolSettings {
+                max_connections: 10,
+                acquire_timeout: Duration::from_secs(5)
+            }
+        );
         assert_eq!(args.transition_delay, Duration::from_secs(1));
         assert_eq!(args.request_timeout, Duration::from_secs(30));
         assert_eq!(args.log_format, LogFormat::Text);
@@ -179,6 +235,37 @@ mod tests {
             Command::Serve(args) => assert_eq!(args.transition_delay, Duration::from_millis(250)),
             other => panic!("expected serve, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn pool_settings_are_checked() {
+        for bad in [
+            ["--database-max-connections", "0"],
+            ["--database-acquire-timeout", "0s"],
+            ["--database-acquire-timeout", "soon"],
+        ] {
+            let argv = ["flowplane", "migrate"].into_iter().chain(bad);
+            assert!(Cli::try_parse_from(argv).is_err(), "{bad:?}");
+        }
+        let cli = Cli::try_parse_from([
+            "flowplane",
+            "migrate",
+            "--database-max-connections",
+            "3",
+            "--database-acquire-timeout",
+            "250ms",
+        ])
+        .unwrap();
+        let Command::Migrate(args) = cli.into_command() else {
+            panic!("migrate")
+        };
+        assert_eq!(
+            args.pool_settings(),
+            PoolSettings {
+                max_connections: 3,
+                acquire_timeout: Duration::from_millis(250)
+            }
+        );
     }
 
     #[test]

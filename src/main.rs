@@ -25,6 +25,7 @@ fn main() -> ExitCode {
             init_tracing(LogFormat::Text);
             runtime.block_on(migrate(args))
         }
+        Command::Healthcheck(args) => runtime.block_on(healthcheck(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -70,7 +71,7 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
 
 async fn migrate(args: flowplane::config::DatabaseArgs) -> Result<(), String> {
     let database = &args.database_url;
-    let store = Store::connect(database)
+    let store = Store::connect(&args)
         .await
         .map_err(|err| format!("cannot open the database {database:?}: {err}"))?;
     store
@@ -80,6 +81,52 @@ async fn migrate(args: flowplane::config::DatabaseArgs) -> Result<(), String> {
     store.close().await;
     tracing::info!(database = ?database, "migrations applied");
     Ok(())
+}
+
+/// One `GET /_flowplane/health` over plain HTTP/1.1: enough for a container's health check,
+/// without an HTTP client in the image.
+async fn healthcheck(args: flowplane::config::HealthcheckArgs) -> Result<(), String> {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut address = args.listen;
+    if address.ip().is_unspecified() {
+        address.set_ip(match address {
+            std::net::SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(address).await?;
+        let request = format!(
+            "GET /_flowplane/health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = Vec::new();
+        stream
+            .take(64 * 1024)
+            .read_to_end(&mut response)
+            .await
+            .map(|_| response)
+    };
+    let response = tokio::time::timeout(args.healthcheck_timeout, ask)
+        .await
+        .map_err(|_| {
+            format!(
+                "no answer from {address} within {}",
+                humantime::format_duration(args.healthcheck_timeout)
+            )
+        })?
+        .map_err(|err| format!("cannot ask {address}: {err}"))?;
+    let response = String::from_utf8_lossy(&response);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status_line = head.lines().next().unwrap_or_default();
+    if status_line.split_whitespace().nth(1) == Some("200") {
+        println!("{}", body.trim());
+        Ok(())
+    } else {
+        Err(format!("unhealthy: {status_line} {}", body.trim()))
+    }
 }
 
 /// Installs the SIGINT and SIGTERM handlers now (so a signal sent as soon as the server says it

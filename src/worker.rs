@@ -13,7 +13,7 @@ use crate::domain::{FlowLogService, Status};
 use crate::store::{Store, StoreError};
 
 /// The longest the worker sleeps with nothing due, so that work scheduled by another process
-/// sharing the database is noticed.
+/// sharing a SQLite file is noticed (on Postgres the store wakes the worker at once).
 const IDLE_RECHECK: Duration = Duration::from_secs(30);
 /// How long the worker waits before retrying after a database error.
 const ERROR_BACKOFF: Duration = Duration::from_secs(1);
@@ -47,8 +47,13 @@ impl TransitionWorker {
         Ok(completed)
     }
 
-    /// Runs until `shutdown` completes.
+    /// Runs until `shutdown` completes. Besides its own process's service, it is woken by the
+    /// store when another process sharing the database schedules work (Postgres).
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let watcher = {
+            let (store, wake) = (self.store.clone(), Arc::clone(&self.work_scheduled));
+            tokio::spawn(async move { store.watch_for_work(wake).await })
+        };
         tokio::pin!(shutdown);
         loop {
             let wait = match self.complete_due_work().await {
@@ -66,6 +71,7 @@ impl TransitionWorker {
                 () = tokio::time::sleep(wait) => {}
             }
         }
+        watcher.abort();
         tracing::debug!("transition worker stopped");
     }
 
@@ -75,7 +81,9 @@ impl TransitionWorker {
         let next_due = self.store.next_due().await?;
         if next_due.is_some_and(|due| due <= Utc::now()) {
             let completed = self.tick(Utc::now()).await?;
-            tracing::debug!(completed, "transitions completed");
+            if completed > 0 {
+                tracing::info!(completed, "transitions completed");
+            }
             return self.store.next_due().await;
         }
         Ok(next_due)

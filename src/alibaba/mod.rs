@@ -24,7 +24,7 @@ use crate::app::AppState;
 use crate::config::AuthMode;
 use crate::credentials::Credentials;
 use crate::domain::{
-    Applied, AttributeChanges, FlowLogService, Modifiable, Operation, Page, TenantScope,
+    Applied, AttributeChanges, FlowLogService, Modifiable, Operation, TenantScope,
 };
 use crate::edge::RequestId;
 use crate::signing::{target_of, SignedRequest};
@@ -258,15 +258,10 @@ async fn perform(
         }
         Action::DescribeFlowLogs => {
             let query = wire::parse_describe(params)?;
-            let page = Page::Offset {
-                offset: query.offset(),
-                limit: query.page_size,
-            };
-            let (flow_logs, total) = tokio::try_join!(
-                service.list(scope, &query.filter, &page),
-                service.count(scope, &query.filter),
-            )
-            .map_err(AlibabaError::from_domain)?;
+            let (flow_logs, total) = service
+                .counted_page(scope, &query.filter, query.offset(), query.page_size)
+                .await
+                .map_err(AlibabaError::from_domain)?;
             let entries: Vec<Value> = flow_logs.iter().map(wire::flow_log_body).collect();
             Ok(json!({
                 "Success": "true",

@@ -153,15 +153,21 @@ impl FlowLogService {
             .await?)
     }
 
-    pub async fn count(
+    /// One page by offset and how many flow logs match in all, read together.
+    pub async fn counted_page(
         &self,
         scope: &TenantScope,
         filter: &FlowLogFilter,
-    ) -> Result<u64, DomainError> {
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<FlowLog>, u64), DomainError> {
         if filter.matches_nothing {
-            return Ok(0);
+            return Ok((Vec::new(), 0));
         }
-        Ok(self.store.count(scope, filter).await?)
+        Ok(self
+            .store
+            .counted_page(scope, filter, offset, limit)
+            .await?)
     }
 
     /// Changes attributes and, when `enabled` is given, makes the flow log enabled or disabled:

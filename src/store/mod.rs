@@ -2,18 +2,37 @@
 //! Invariants (uniqueness, tenant scoping, legal transitions) are kept by the schema and by
 //! conditional statements, never by check-then-write.
 
+mod postgres;
 mod row;
+mod sql;
 mod sqlite;
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::config::DatabaseUrl;
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use crate::config::{DatabaseArgs, DatabaseUrl};
 use crate::domain::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, Page, Provider, Settlement,
     Status, Tag, TagFilter, TenantScope,
 };
 
+use postgres::PostgresStore;
 use sqlite::SqliteStore;
+
+pub use postgres::WORK_CHANNEL;
+
+/// How many connections a store may open and how long a caller waits for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Postgres: the pool's size; SQLite: the read pool's (it writes through one connection).
+    pub max_connections: u32,
+    /// How long a statement waits for a connection (on Postgres, including opening one)
+    /// before it fails with [`StoreError::Database`].
+    pub acquire_timeout: Duration,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,8 +44,6 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored row is not valid: {0}")]
     Corrupt(String),
-    #[error("{0}")]
-    Unsupported(&'static str),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -76,6 +93,7 @@ pub enum Visibility<'a> {
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PostgresStore),
 }
 
 /// Forwards a call to the backend in use.
@@ -83,24 +101,38 @@ macro_rules! dispatch {
     ($self:ident.$method:ident($($arg:expr),*)) => {
         match $self {
             Store::Sqlite(store) => store.$method($($arg),*).await,
+            Store::Postgres(store) => store.$method($($arg),*).await,
         }
     };
 }
 
 impl Store {
-    /// Opens the database the URL names (creating a SQLite file if needed) without migrating it.
-    pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
-        match url {
-            DatabaseUrl::Sqlite(url) => Ok(Store::Sqlite(SqliteStore::connect(url).await?)),
-            DatabaseUrl::Postgres(_) => Err(StoreError::Unsupported(
-                "the Postgres backend is not built yet; use a sqlite:// URL",
-            )),
+    /// Opens the database the settings name (creating a SQLite file if needed) without
+    /// migrating it. Fails when the database cannot be reached now.
+    pub async fn connect(args: &DatabaseArgs) -> Result<Self, StoreError> {
+        let pool = args.pool_settings();
+        match &args.database_url {
+            DatabaseUrl::Sqlite(url) => Ok(Store::Sqlite(SqliteStore::connect(url, pool).await?)),
+            DatabaseUrl::Postgres(url) => {
+                Ok(Store::Postgres(PostgresStore::connect(url, pool).await?))
+            }
         }
     }
 
     pub fn backend(&self) -> &'static str {
         match self {
             Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Wakes `wake` whenever another process sharing the database schedules a transition, for
+    /// as long as the store is open. SQLite has no such signal: this returns at once, and a
+    /// worker finds another process's work at its next idle recheck.
+    pub async fn watch_for_work(&self, wake: Arc<Notify>) {
+        match self {
+            Store::Sqlite(_) => {}
+            Store::Postgres(store) => store.watch_for_work(wake).await,
         }
     }
 
@@ -144,12 +176,16 @@ impl Store {
         dispatch!(self.list(visibility, filter, page))
     }
 
-    pub async fn count(
+    /// One page of the tenant's matching flow logs by offset, and how many match in all, read
+    /// together (the page never holds more than the count says).
+    pub async fn counted_page(
         &self,
         scope: &TenantScope,
         filter: &FlowLogFilter,
-    ) -> Result<u64, StoreError> {
-        dispatch!(self.count(Visibility::Tenant(scope), filter))
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<FlowLog>, u64), StoreError> {
+        dispatch!(self.counted_page(Visibility::Tenant(scope), filter, offset, limit))
     }
 
     /// Applies the changes only if the flow log is in one of the `expected` statuses (an empty

@@ -14,6 +14,14 @@ pub const COLUMNS: &str = "id, provider, tenant_id, region_id, name, description
      traffic_filter, traffic_paths, aggregation_interval, ip_version, log_format, log_group, log_topic, \
      index_enabled, resource_group_id, status, due_at, created_at, updated_at";
 
+/// A row of a counted page: the flow log and how many match in all.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CountedRow {
+    #[sqlx(flatten)]
+    pub row: FlowLogRow,
+    pub total: i64,
+}
+
 /// Times are stored as Unix milliseconds: exact, ordered and identical on every backend.
 #[derive(Debug, sqlx::FromRow)]
 pub struct FlowLogRow {
@@ -39,6 +47,54 @@ pub struct FlowLogRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub tags: String,
+}
+
+impl FlowLogRow {
+    /// Maps every text column a caller could have written through `f`: how a backend turns
+    /// its storage form of text back into the caller's.
+    pub fn map_text(self, f: impl Fn(String) -> String) -> Self {
+        let opt = |value: Option<String>| value.map(&f);
+        Self {
+            id: f(self.id),
+            provider: self.provider,
+            tenant_id: f(self.tenant_id),
+            region_id: f(self.region_id),
+            name: opt(self.name),
+            description: opt(self.description),
+            resource_kind: self.resource_kind,
+            resource_id: f(self.resource_id),
+            traffic_filter: self.traffic_filter,
+            traffic_paths: f(self.traffic_paths),
+            aggregation_interval: self.aggregation_interval,
+            ip_version: opt(self.ip_version),
+            log_format: opt(self.log_format),
+            log_group: f(self.log_group),
+            log_topic: f(self.log_topic),
+            index_enabled: self.index_enabled,
+            resource_group_id: opt(self.resource_group_id),
+            status: self.status,
+            due_at: self.due_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            tags: map_tags_text(self.tags, &f),
+        }
+    }
+}
+
+/// `f` over the keys and values of a `tags` JSON array (left as it is when it does not parse:
+/// decoding reports that).
+fn map_tags_text(json: String, f: &impl Fn(String) -> String) -> String {
+    if json == "[]" {
+        return json;
+    }
+    match serde_json::from_str::<Vec<(String, String)>>(&json) {
+        Ok(pairs) => {
+            let mapped: Vec<(String, String)> =
+                pairs.into_iter().map(|(k, v)| (f(k), f(v))).collect();
+            serde_json::to_string(&mapped).unwrap_or(json)
+        }
+        Err(_) => json,
+    }
 }
 
 /// Traffic paths are identifiers without commas, kept in one column.

@@ -797,8 +797,8 @@ async fn one_flow_log_per_resource() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_duplicate_creates_give_exactly_one_flow_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = std::sync::Arc::new(TestApp::on_file(&dir.path().join("flowplane.db"), &[]).await);
+    let db = TestDb::new().await;
+    let app = std::sync::Arc::new(TestApp::on(&db, &[]).await);
     let attempts: Vec<_> = (0..16)
         .map(|_| {
             let app = std::sync::Arc::clone(&app);
@@ -1329,9 +1329,8 @@ async fn format_xml_gives_the_same_data_as_xml() {
 
 #[tokio::test]
 async fn a_restart_in_the_middle_of_a_transition_completes_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("flowplane.db");
-    let app = TestApp::on_file(&path, &["--transition-delay", "1h"]).await;
+    let db = TestDb::new().await;
+    let app = TestApp::on(&db, &["--transition-delay", "1h"]).await;
     let id = app.create_alibaba("vpc-restart", &[]).await;
     app.tick_all().await;
     app.alibaba("DeactiveFlowLog", &[("FlowLogId", &id)])
@@ -1339,7 +1338,7 @@ async fn a_restart_in_the_middle_of_a_transition_completes_it() {
         .assert_alibaba_ok();
     app.stop().await;
 
-    let restarted = TestApp::on_file(&path, &["--transition-delay", "1h"]).await;
+    let restarted = TestApp::on(&db, &["--transition-delay", "1h"]).await;
     assert_eq!(
         restarted.alibaba_status(&id).await.as_deref(),
         Some("Deactivating")

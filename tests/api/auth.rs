@@ -532,7 +532,9 @@ async fn alibaba_refusals_carry_the_gateways_codes_and_write_nothing() {
 #[tokio::test]
 async fn a_replayed_nonce_is_refused_also_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("flowplane.db").display());
+    // On Postgres the restarted app stands for another process on the same database.
+    let db = TestDb::new().await;
+    let url = db.url().to_owned();
     let app = TestApp::verifying_on(&dir, &credentials(), &url).await;
     let now = alibaba_timestamp(Utc::now());
     let mut params = vec![("Action", "CreateFlowLog"), ("RegionId", REGION)];

@@ -12,7 +12,7 @@ async fn health_reports_version_and_backend() {
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
         response.body,
-        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "database": "sqlite"})
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "database": suite_backend()})
     );
 }
 

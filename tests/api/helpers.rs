@@ -1,5 +1,10 @@
-//! Shared test harness: each `TestApp` gets its own database (in memory unless a file is asked
-//! for) and is driven through the router without a socket; the worker is driven by `tick`.
+//! Shared test harness: each `TestApp` gets its own database and is driven through the router
+//! without a socket; the worker is driven by `tick`.
+//!
+//! The suite runs on SQLite, or on Postgres when `FLOWPLANE_TEST_POSTGRES_URL` names a server
+//! (a URL whose database the test may connect to and create databases from, such as
+//! `postgres://postgres@127.0.0.1:5432/postgres`): then every test gets a database of its own,
+//! dropped when the test ends. Tests of SQLite's own behaviour run on SQLite either way.
 
 use std::time::Duration;
 
@@ -40,11 +45,196 @@ pub fn serve_args(database_url: &str, extra: &[&str]) -> ServeArgs {
     }
 }
 
+/// The Postgres server the suite runs on, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("FLOWPLANE_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// The backend the suite runs on, as `/_flowplane/health` names it.
+pub fn suite_backend() -> &'static str {
+    if postgres_admin_url().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+/// A database of the suite's backend that lives as long as this value: a SQLite file in a
+/// temporary directory, or a Postgres database created for it and dropped (with whatever is
+/// still connected) when it is dropped.
+pub struct TestDb {
+    url: String,
+    kind: DbKind,
+}
+
+enum DbKind {
+    SqliteMemory,
+    SqliteFile(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A fresh database that several apps or processes can open in turn or together.
+    pub async fn new() -> Self {
+        match postgres_admin_url() {
+            Some(admin_url) => Self::postgres(admin_url).await,
+            None => Self::sqlite_file(),
+        }
+    }
+
+    /// A fresh database for one app only: in memory on SQLite.
+    pub async fn private() -> Self {
+        match postgres_admin_url() {
+            Some(admin_url) => Self::postgres(admin_url).await,
+            None => Self {
+                url: "sqlite::memory:".into(),
+                kind: DbKind::SqliteMemory,
+            },
+        }
+    }
+
+    /// A SQLite file, whatever backend the suite runs on.
+    pub fn sqlite_file() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Self {
+            url: format!("sqlite://{}", dir.path().join("flowplane.db").display()),
+            kind: DbKind::SqliteFile(dir),
+        }
+    }
+
+    async fn postgres(admin_url: String) -> Self {
+        use sqlx::Connection;
+
+        let name = format!("flowplane_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|err| panic!("FLOWPLANE_TEST_POSTGRES_URL does not connect: {err}"));
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .await
+            .expect("a test database is created");
+        let _ = admin.close().await;
+        Self {
+            url: with_database(&admin_url, &name),
+            kind: DbKind::Postgres { admin_url, name },
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.kind, DbKind::Postgres { .. })
+    }
+
+    /// Holds the database's write lock until released: writes wait, reads go on.
+    pub async fn block_writes(&self) -> WriteBlock {
+        use sqlx::Connection;
+
+        match &self.kind {
+            DbKind::Postgres { .. } => {
+                let mut connection = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query("BEGIN").execute(&mut connection).await.unwrap();
+                sqlx::query("LOCK TABLE flow_logs IN EXCLUSIVE MODE")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                WriteBlock::Postgres(connection)
+            }
+            DbKind::SqliteFile(_) => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                WriteBlock::Sqlite(connection)
+            }
+            DbKind::SqliteMemory => panic!("an in-memory database has no other connection"),
+        }
+    }
+}
+
+pub enum WriteBlock {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl WriteBlock {
+    pub async fn release(self) {
+        match self {
+            WriteBlock::Sqlite(mut connection) => {
+                sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+            WriteBlock::Postgres(mut connection) => {
+                sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let DbKind::Postgres { admin_url, name } = &self.kind else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        let drop_sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        // Drop runs inside the test's runtime, which cannot be blocked on: the database is
+        // dropped from a thread with a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            use sqlx::Connection;
+
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+                sqlx::query(&drop_sql).execute(&mut admin).await?;
+                admin.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) && !std::thread::panicking() {
+            panic!("the test database {name} could not be dropped: {dropped:?}");
+        }
+    }
+}
+
+/// `url` with its database (the path) replaced by `database`; the query string is kept.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
+    let mut replaced = format!("{}/{database}", &base[..path_start]);
+    if let Some(query) = query {
+        replaced.push('?');
+        replaced.push_str(query);
+    }
+    replaced
+}
+
 pub struct TestApp {
     pub app: App,
     router: Router,
     /// Set by [`TestApp::verifying`]: Huawei calls and `alibaba_as` are then signed.
     pub signer: Option<crate::signer::Signer>,
+    /// The database of an app that has one of its own; dropped after the app.
+    pub(crate) own_db: Option<TestDb>,
 }
 
 pub struct TestResponse {
@@ -141,18 +331,21 @@ pub fn assert_huawei_request_id(id: &str) {
 }
 
 impl TestApp {
-    /// A fresh in-memory database.
+    /// An app on a fresh database of its own.
     pub async fn new() -> Self {
-        Self::with_args(serve_args("sqlite::memory:", &[])).await
+        Self::with_flags(&[]).await
     }
 
     pub async fn with_flags(extra: &[&str]) -> Self {
-        Self::with_args(serve_args("sqlite::memory:", extra)).await
+        let db = TestDb::private().await;
+        let mut app = Self::with_args(serve_args(db.url(), extra)).await;
+        app.own_db = Some(db);
+        app
     }
 
-    /// A database in `path`, kept across `TestApp`s: a restart is a new `TestApp` on the same file.
-    pub async fn on_file(path: &std::path::Path, extra: &[&str]) -> Self {
-        Self::with_args(serve_args(&format!("sqlite://{}", path.display()), extra)).await
+    /// An app on `db`, which outlives it: a restart is a new `TestApp` on the same database.
+    pub async fn on(db: &TestDb, extra: &[&str]) -> Self {
+        Self::with_args(serve_args(db.url(), extra)).await
     }
 
     pub async fn with_args(args: ServeArgs) -> Self {
@@ -162,6 +355,7 @@ impl TestApp {
             app,
             router,
             signer: None,
+            own_db: None,
         }
     }
 
@@ -427,4 +621,135 @@ where
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// A `flowplane serve` process on `database_url`, on a port the OS picked, with its JSON log
+/// lines read all along (so it never blocks on a full pipe) and kept.
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub base: String,
+    log: tokio::sync::mpsc::UnboundedReceiver<Value>,
+    /// Every log event received so far.
+    seen: Vec<Value>,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    pub async fn start_with(database_url: &str, extra: &[&str]) -> Self {
+        use tokio::io::AsyncBufReadExt;
+
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_flowplane"));
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("FLOWPLANE_")) {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+                "--database-url",
+                database_url,
+            ])
+            .args(extra)
+            // Unsigned requests, unless the caller asks for verification.
+            .args(if extra.contains(&"--auth") {
+                &[][..]
+            } else {
+                &["--auth", "off"][..]
+            })
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary starts");
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let (sender, log) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Ok(event) = serde_json::from_str::<Value>(&line) {
+                    let _ = sender.send(event);
+                }
+            }
+        });
+        let mut server = Self {
+            child,
+            base: String::new(),
+            log,
+            seen: Vec::new(),
+        };
+        // The startup line names the address actually bound.
+        let startup = tokio::time::timeout(
+            Duration::from_secs(30),
+            server.next_event(|event| event["fields"]["listen"].is_string()),
+        )
+        .await
+        .expect("the server starts listening");
+        server.base = format!("http://{}", startup["fields"]["listen"].as_str().unwrap());
+        server
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The next log event that `wanted` accepts, within a deadline.
+    pub async fn next_event(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let event = self.log.recv().await.expect("the server is still logging");
+                self.seen.push(event.clone());
+                if wanted(&event) {
+                    return event;
+                }
+            }
+        })
+        .await
+        .expect("the event was logged")
+    }
+
+    /// Sends `signal` (`-TERM`, `-INT`…) to the process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().expect("still running").to_string();
+        assert!(std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap()
+            .success());
+    }
+
+    /// SIGTERM, then asserts a clean exit and returns every event the process logged.
+    pub async fn stop(mut self) -> Vec<Value> {
+        self.signal("-TERM");
+        let status = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("it exits")
+            .unwrap();
+        assert!(status.success(), "{status}");
+        while let Some(event) = self.log.recv().await {
+            self.seen.push(event);
+        }
+        self.seen
+    }
+}
+
+/// Says that (part of) a test was skipped and why, past libtest's output capture (which takes
+/// only the `print!` family), so that it shows in every run.
+pub fn skip(what: &str, why: &str) {
+    use std::io::Write;
+
+    let _ = std::io::stderr().write_all(format!("note: {what} skipped: {why}\n").as_bytes());
+}
+
+/// The sum of the `completed` counts the transition worker logged in `events`.
+pub fn completions_logged(events: &[Value]) -> u64 {
+    events
+        .iter()
+        .filter(|event| event["fields"]["message"] == "transitions completed")
+        .map(|event| event["fields"]["completed"].as_u64().expect("a count"))
+        .sum()
 }

@@ -2,13 +2,34 @@
 
 mod alibaba;
 mod auth;
+mod cluster;
 mod control;
 mod helpers;
 mod huawei;
+mod multiprocess;
 mod openapi;
+mod outage;
 mod persistence;
 mod robustness;
 mod serve;
 mod signatures;
 mod signer;
 mod worker;
+
+/// Says which backend the suite runs on, past libtest's output capture (which takes only the
+/// `print!` family), so a run without Postgres says that the Postgres suite was skipped.
+#[test]
+fn suite_backend_is_announced() {
+    use std::io::Write;
+
+    match helpers::postgres_admin_url() {
+        Some(_) => {
+            let note = "note: the suite runs on Postgres (FLOWPLANE_TEST_POSTGRES_URL), one database per test\n";
+            let _ = std::io::stderr().write_all(note.as_bytes());
+        }
+        None => helpers::skip(
+            "the Postgres suite",
+            "FLOWPLANE_TEST_POSTGRES_URL is not set, so the suite ran on SQLite (.ci/run runs both)",
+        ),
+    }
+}

@@ -7,28 +7,27 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn a_full_cycle_survives_a_restart_between_each_step() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("flowplane.db");
+    let db = TestDb::new().await;
 
-    let app = TestApp::on_file(&db, &[]).await;
+    let app = TestApp::on(&db, &[]).await;
     let id = app.create_huawei_id(PROJECT, "port-1").await;
     app.stop().await;
 
-    let app = TestApp::on_file(&db, &[]).await;
+    let app = TestApp::on(&db, &[]).await;
     assert_eq!(
         ids_of(&app.get(&flow_logs_path(PROJECT)).await.body),
         vec![id.clone()]
     );
     app.stop().await;
 
-    let app = TestApp::on_file(&db, &[]).await;
+    let app = TestApp::on(&db, &[]).await;
     assert_eq!(
         app.get(&flow_log_path(PROJECT, &id)).await.body["flow_log"]["name"],
         "fl-test"
     );
     app.stop().await;
 
-    let app = TestApp::on_file(&db, &[]).await;
+    let app = TestApp::on(&db, &[]).await;
     let body = json!({"flow_log": {"name": "renamed", "admin_state": false}});
     assert_eq!(
         app.put(&flow_log_path(PROJECT, &id), body).await.status,
@@ -36,7 +35,7 @@ async fn a_full_cycle_survives_a_restart_between_each_step() {
     );
     app.stop().await;
 
-    let app = TestApp::on_file(&db, &[]).await;
+    let app = TestApp::on(&db, &[]).await;
     let shown = app.get(&flow_log_path(PROJECT, &id)).await.body;
     assert_eq!(
         (
@@ -51,7 +50,7 @@ async fn a_full_cycle_survives_a_restart_between_each_step() {
     );
     app.stop().await;
 
-    let app = TestApp::on_file(&db, &[]).await;
+    let app = TestApp::on(&db, &[]).await;
     app.get(&flow_log_path(PROJECT, &id))
         .await
         .assert_vpc_error(404, "VPC.3002");
@@ -60,8 +59,8 @@ async fn a_full_cycle_survives_a_restart_between_each_step() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_identical_creates_give_exactly_one_flow_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = std::sync::Arc::new(TestApp::on_file(&dir.path().join("flowplane.db"), &[]).await);
+    let db = TestDb::new().await;
+    let app = std::sync::Arc::new(TestApp::on(&db, &[]).await);
     let creates = (0..50).map(|_| {
         let app = app.clone();
         tokio::spawn(async move {
@@ -92,8 +91,8 @@ async fn fifty_concurrent_identical_creates_give_exactly_one_flow_log() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_distinct_creates_all_succeed() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = std::sync::Arc::new(TestApp::on_file(&dir.path().join("flowplane.db"), &[]).await);
+    let db = TestDb::new().await;
+    let app = std::sync::Arc::new(TestApp::on(&db, &[]).await);
     let creates: Vec<_> = (0..50)
         .map(|i| {
             let app = app.clone();
@@ -188,11 +187,13 @@ async fn count_agrees_with_the_filtered_list() {
         limit: 100,
     };
     for (filter, expected) in [(&all, 6), (&inactive, 1), (&nothing, 0)] {
-        assert_eq!(
-            service.count(&scope, filter).await.unwrap(),
-            expected,
-            "{filter:?}"
-        );
+        let (listed, total) = service.counted_page(&scope, filter, 0, 2).await.unwrap();
+        assert_eq!(total, expected, "{filter:?}");
+        assert_eq!(listed.len() as u64, expected.min(2), "{filter:?}");
+        // Past the last page the count still comes back.
+        let (beyond, total) = service.counted_page(&scope, filter, 50, 2).await.unwrap();
+        assert!(beyond.is_empty());
+        assert_eq!(total, expected, "{filter:?}");
         assert_eq!(
             service.list(&scope, filter, &page).await.unwrap().len() as u64,
             expected,
@@ -217,12 +218,9 @@ async fn count_agrees_with_the_filtered_list() {
 async fn a_file_database_is_in_wal_mode() {
     use sqlx::Connection;
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("flowplane.db");
-    TestApp::on_file(&db, &[]).await.stop().await;
-    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let db = TestDb::sqlite_file();
+    TestApp::on(&db, &[]).await.stop().await;
+    let mut connection = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut connection)
         .await
@@ -232,11 +230,10 @@ async fn a_file_database_is_in_wal_mode() {
 
 #[tokio::test]
 async fn a_signature_nonce_is_used_once_until_it_expires_even_across_restarts() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("flowplane.db");
+    let db = TestDb::new().await;
     let now = chrono::Utc::now();
     let later = now + chrono::Duration::minutes(15);
-    let app = TestApp::on_file(&path, &[]).await;
+    let app = TestApp::on(&db, &[]).await;
     let store = app.service().store();
     assert!(store.use_nonce("key", "n1", later, now).await.unwrap());
     assert!(!store.use_nonce("key", "n1", later, now).await.unwrap());
@@ -244,7 +241,7 @@ async fn a_signature_nonce_is_used_once_until_it_expires_even_across_restarts() 
     assert!(store.use_nonce("other", "n1", later, now).await.unwrap());
     app.stop().await;
 
-    let restarted = TestApp::on_file(&path, &[]).await;
+    let restarted = TestApp::on(&db, &[]).await;
     let store = restarted.service().store();
     assert!(!store.use_nonce("key", "n1", later, now).await.unwrap());
     // Once its request's timestamp could no longer be accepted, the nonce is forgotten.
@@ -258,4 +255,80 @@ async fn a_signature_nonce_is_used_once_until_it_expires_even_across_restarts() 
         )
         .await
         .unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_never_exceed_the_quota() {
+    let db = TestDb::new().await;
+    let app = std::sync::Arc::new(TestApp::on(&db, &["--alibaba-flow-log-quota", "3"]).await);
+    let creates: Vec<_> = (0..16)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let vpc = format!("vpc-quota-{i}");
+                app.alibaba(
+                    "CreateFlowLog",
+                    &[
+                        ("ResourceType", "VPC"),
+                        ("ResourceId", &vpc),
+                        ("TrafficType", "All"),
+                        ("ProjectName", "flowlogproject"),
+                        ("LogStoreName", "flowlogstore"),
+                    ],
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for create in creates {
+        let response = create.await.unwrap();
+        if response.status == StatusCode::OK {
+            created += 1;
+        } else {
+            response.assert_alibaba_error(400, "QuotaExceeded.FlowlogCount");
+        }
+    }
+    assert_eq!(created, 3);
+    assert_eq!(app.stored().await.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_tag_writes_never_exceed_the_tag_limit() {
+    let db = TestDb::new().await;
+    let app = std::sync::Arc::new(TestApp::on(&db, &[]).await);
+    let id = app.create_alibaba("vpc-tags", &[]).await;
+    // Eight writers of five new keys each: at most four of them fit under twenty tags.
+    let writes: Vec<_> = (0..8)
+        .map(|writer| {
+            let (app, id) = (app.clone(), id.clone());
+            tokio::spawn(async move {
+                let pairs: Vec<(String, String)> = (1..=5)
+                    .map(|i| (format!("Tag.{i}.Key"), format!("w{writer}-k{i}")))
+                    .collect();
+                let mut params = vec![
+                    ("ResourceType".to_owned(), "FLOWLOG".to_owned()),
+                    ("ResourceId.1".to_owned(), id),
+                ];
+                params.extend(pairs);
+                let params: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                app.alibaba("TagResources", &params).await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for write in writes {
+        let response = write.await.unwrap();
+        if response.status == StatusCode::OK {
+            accepted += 1;
+        } else {
+            response.assert_alibaba_error(400, "QuotaExceeded.TagNum");
+        }
+    }
+    assert_eq!(accepted, 4);
+    let tags = app.describe_alibaba(&id).await.unwrap()["Tags"]["Tag"].clone();
+    assert_eq!(tags.as_array().unwrap().len(), 20, "{tags}");
 }

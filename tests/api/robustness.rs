@@ -233,26 +233,17 @@ async fn no_malformed_request_gets_a_5xx() {
 
 #[tokio::test]
 async fn a_request_over_its_deadline_gets_the_gateway_timeout() {
-    use sqlx::Connection;
-
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("flowplane.db");
-    let app = TestApp::on_file(&db, &["--request-timeout", "200ms"]).await;
+    let db = TestDb::new().await;
+    let app = TestApp::on(&db, &["--request-timeout", "200ms"]).await;
     // Another writer holds the database's write lock, so the create cannot finish in time.
-    let mut blocker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut blocker)
-        .await
-        .unwrap();
+    let blocker = db.block_writes().await;
 
     let response = app
         .post(&flow_logs_path(PROJECT), create_body("port-1"))
         .await;
     response.assert_gateway_error(504, "APIGW.0203");
 
-    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    blocker.release().await;
     // The service recovers once the lock is gone. (Whether the timed-out create still lands is
     // as open as behind a real gateway's 504, so a different resource is used.)
     assert_eq!(

@@ -12,9 +12,8 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn serves_over_a_socket_and_shuts_down_gracefully() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("flowplane.db").display());
-    let app = App::build(&serve_args(&url, &[])).await.unwrap();
+    let db = TestDb::new().await;
+    let app = App::build(&serve_args(db.url(), &[])).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -56,8 +55,8 @@ async fn serves_over_a_socket_and_shuts_down_gracefully() {
         "the listener is closed"
     );
 
-    // What was acknowledged is on disk for the next process.
-    let reopened = TestApp::on_file(&dir.path().join("flowplane.db"), &[]).await;
+    // What was acknowledged is stored for the next process.
+    let reopened = TestApp::on(&db, &[]).await;
     assert_eq!(reopened.stored().await.len(), 1);
 }
 
@@ -92,6 +91,8 @@ fn help_and_version() {
         "--log-format",
         "--auth",
         "--credentials",
+        "--database-max-connections",
+        "--database-acquire-timeout",
     ] {
         assert!(text.contains(word), "--help mentions {word}: {text}");
     }
@@ -119,6 +120,21 @@ fn migrate_creates_and_migrates_the_database() {
     assert!(flowplane(&["migrate", "--database-url", &url])
         .status
         .success());
+}
+
+#[tokio::test]
+async fn migrate_on_the_suites_backend_is_repeatable() {
+    let db = TestDb::new().await;
+    for _ in 0..2 {
+        let output = flowplane(&["migrate", "--database-url", db.url()]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let app = TestApp::on(&db, &[]).await;
+    app.create_huawei(PROJECT, "port-1").await;
 }
 
 #[test]
@@ -160,6 +176,8 @@ fn every_option_has_an_environment_twin() {
         ("FLOWPLANE_LOG_FORMAT", "xml"),
         ("FLOWPLANE_AUTH", "maybe"),
         ("FLOWPLANE_CREDENTIALS", "/nonexistent-dir/credentials.toml"),
+        ("FLOWPLANE_DATABASE_MAX_CONNECTIONS", "lots"),
+        ("FLOWPLANE_DATABASE_ACQUIRE_TIMEOUT", "whenever"),
     ] {
         let output = flowplane_with_env(&["serve", "--database-url", &url], &[(name, bad)]);
         assert!(!output.status.success(), "{name}={bad} is read and refused");
@@ -208,97 +226,82 @@ fn a_bad_credentials_file_is_a_clear_error_and_a_failing_exit() {
 }
 
 #[test]
-fn a_postgres_url_is_refused_clearly_until_that_backend_exists() {
-    let output = flowplane(&[
-        "serve",
-        "--database-url",
-        "postgres://user:secret@127.0.0.1:1/db",
-    ]);
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("Postgres backend is not built yet"),
-        "{stderr}"
+fn an_unreachable_postgres_is_a_clear_error_and_a_failing_exit() {
+    // Nothing listens on port 1; a directory without a server socket in it.
+    let no_socket = tempfile::tempdir().unwrap();
+    let socket_url = format!(
+        "postgres://user:secret@localhost/db?host={}",
+        no_socket.path().display()
     );
-    assert!(
-        !stderr.contains("secret"),
-        "the password is never printed: {stderr}"
-    );
-}
-
-/// A `flowplane serve` process on `database_url`, on a port the OS picked, with its JSON log
-/// lines available in `log`.
-struct ServerProcess {
-    child: tokio::process::Child,
-    base: String,
-    log: tokio::sync::mpsc::UnboundedReceiver<Value>,
-}
-
-impl ServerProcess {
-    async fn start(database_url: &str) -> Self {
-        use tokio::io::AsyncBufReadExt;
-
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_flowplane"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-                "--database-url",
-                database_url,
-                "--auth",
-                "off",
-            ])
-            .env_remove("FLOWPLANE_LOG")
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the binary starts");
-        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        let (sender, mut log) = tokio::sync::mpsc::unbounded_channel();
-        // Read the log all along, so the server never blocks on a full pipe.
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if let Ok(event) = serde_json::from_str::<Value>(&line) {
-                    let _ = sender.send(event);
-                }
-            }
-        });
-        // The startup line names the address actually bound.
-        let base = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Some(event) = log.recv().await {
-                if let Some(listen) = event["fields"]["listen"].as_str() {
-                    return format!("http://{listen}");
-                }
-            }
-            panic!("the server exited before it listened");
-        })
-        .await
-        .expect("the server starts listening");
-        Self { child, base, log }
-    }
-
-    /// The next log event that `wanted` accepts, within a deadline.
-    async fn next_event(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
-        tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                let event = self.log.recv().await.expect("the server is still logging");
-                if wanted(&event) {
-                    return event;
-                }
-            }
-        })
-        .await
-        .expect("the event was logged")
+    for (command, url) in [
+        ("serve", "postgres://user:secret@127.0.0.1:1/db"),
+        ("migrate", "postgresql://user:secret@127.0.0.1:1/db"),
+        ("serve", socket_url.as_str()),
+    ] {
+        let output = flowplane(&[
+            command,
+            "--database-url",
+            url,
+            "--database-acquire-timeout",
+            "2s",
+        ]);
+        assert!(!output.status.success(), "{command} {url}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("cannot open the database postgres") && stderr.contains("user:***@"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("refused") || stderr.contains("No such file"),
+            "the reason is given: {stderr}"
+        );
+        assert!(
+            !stderr.contains("secret"),
+            "the password is never printed: {stderr}"
+        );
     }
 }
 
 #[tokio::test]
+async fn healthcheck_asks_a_running_server() {
+    let db = TestDb::new().await;
+    let server = ServerProcess::start(db.url()).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let port = address.rsplit(':').next().unwrap().to_owned();
+    let check = |args: &[&str], env: &[(&str, &str)]| {
+        let mut argv = vec!["healthcheck"];
+        argv.extend_from_slice(args);
+        flowplane_with_env(&argv, env)
+    };
+
+    let healthy = check(&["--listen", &address], &[]);
+    assert!(
+        healthy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&healthy.stderr)
+    );
+    let body: Value = serde_json::from_slice(&healthy.stdout).unwrap();
+    assert_eq!(body["status"], "ok");
+    // As in the container: the server's own FLOWPLANE_LISTEN, an unspecified address.
+    let wildcard = format!("0.0.0.0:{port}");
+    assert!(check(&[], &[("FLOWPLANE_LISTEN", &wildcard)])
+        .status
+        .success());
+
+    server.stop().await;
+    let refused = check(&["--listen", &address, "--healthcheck-timeout", "2s"], &[]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(&format!("cannot ask {address}")),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+#[tokio::test]
 async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server =
-        ServerProcess::start(&format!("sqlite://{}", dir.path().join("f.db").display())).await;
+    let db = TestDb::new().await;
+    let mut server = ServerProcess::start(db.url()).await;
     let response = reqwest::get(format!("{}{}", server.base, flow_logs_path(PROJECT)))
         .await
         .unwrap();
@@ -317,11 +320,10 @@ async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
 
 #[tokio::test]
 async fn an_acknowledged_write_survives_a_killed_process() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("flowplane.db").display());
+    let db = TestDb::new().await;
     let client = reqwest::Client::new();
 
-    let mut server = ServerProcess::start(&url).await;
+    let mut server = ServerProcess::start(db.url()).await;
     let created = client
         .post(format!("{}{}", server.base, flow_logs_path(PROJECT)))
         .json(&create_body("port-1"))
@@ -342,7 +344,7 @@ async fn an_acknowledged_write_survives_a_killed_process() {
     assert_eq!(disabled.status(), 200);
     server.child.kill().await.unwrap(); // SIGKILL: no shutdown, no checkpoint
 
-    let server = ServerProcess::start(&url).await;
+    let server = ServerProcess::start(db.url()).await;
     let shown: Value = client
         .get(format!("{}{}", server.base, flow_log_path(PROJECT, &id)))
         .send()
@@ -357,15 +359,9 @@ async fn an_acknowledged_write_survives_a_killed_process() {
 #[tokio::test]
 async fn sigint_and_sigterm_stop_the_server_cleanly() {
     for signal in ["-INT", "-TERM"] {
-        let dir = tempfile::tempdir().unwrap();
-        let mut server =
-            ServerProcess::start(&format!("sqlite://{}", dir.path().join("f.db").display())).await;
-        let pid = server.child.id().unwrap().to_string();
-        assert!(Command::new("kill")
-            .args([signal, &pid])
-            .status()
-            .unwrap()
-            .success());
+        let db = TestDb::new().await;
+        let mut server = ServerProcess::start(db.url()).await;
+        server.signal(signal);
         server
             .next_event(|event| event["fields"]["message"] == "flowplane stopped")
             .await;

@@ -13,7 +13,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{serve_args, TestApp, TestResponse};
+use crate::helpers::{serve_args, TestApp, TestDb, TestResponse};
 
 /// The keys a verifying [`TestApp`] signs with, and the Huawei key its plain calls use.
 pub struct Signer {
@@ -44,8 +44,12 @@ impl Signer {
 /// A verifying app: `--auth verify --credentials <file>` with `credentials` (TOML) written to a
 /// file in `dir`, its database `database_url`.
 impl TestApp {
+    /// On a fresh database of the suite's backend.
     pub async fn verifying(dir: &tempfile::TempDir, credentials: &str) -> Self {
-        Self::verifying_on(dir, credentials, "sqlite::memory:").await
+        let db = TestDb::private().await;
+        let mut app = Self::verifying_on(dir, credentials, db.url()).await;
+        app.own_db = Some(db);
+        app
     }
 
     pub async fn verifying_on(

@@ -222,9 +222,8 @@ async fn the_worker_loop_wakes_for_new_work_and_stops_on_shutdown() {
 
 #[tokio::test]
 async fn an_overdue_transition_completes_at_once_after_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("flowplane.db");
-    let first = TestApp::on_file(&db, &["--transition-delay", "1ms"]).await;
+    let db = TestDb::new().await;
+    let first = TestApp::on(&db, &["--transition-delay", "1ms"]).await;
     let id = first
         .service()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
@@ -233,7 +232,7 @@ async fn an_overdue_transition_completes_at_once_after_a_restart() {
         .id;
     first.stop().await;
 
-    let second = TestApp::on_file(&db, &["--transition-delay", "1h"]).await;
+    let second = TestApp::on(&db, &["--transition-delay", "1h"]).await;
     let pending = second
         .service()
         .store()
@@ -262,9 +261,9 @@ async fn an_overdue_transition_completes_at_once_after_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_ticks_complete_each_transition_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::on_file(
-        &dir.path().join("flowplane.db"),
+    let db = TestDb::new().await;
+    let app = TestApp::on(
+        &db,
         &["--transition-delay", "1h", "--alibaba-flow-log-quota", "0"],
     )
     .await;

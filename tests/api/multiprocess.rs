@@ -1,0 +1,289 @@
+//! Several `flowplane` processes on one database behave as one service: what one does the other
+//! sees at once, the uniqueness rules hold across them, each transition completes exactly once
+//! whichever process completes it, and (on Postgres) a process wakes for work another process
+//! scheduled without waiting for a poll. Runs on the suite's backend, through both faces.
+
+use axum::http::StatusCode;
+use flowplane::domain::Status;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// An Alibaba RPC call to `server`, as the default test account in the default region.
+fn alibaba(
+    client: &reqwest::Client,
+    server: &ServerProcess,
+    action: &str,
+    params: &[(&str, &str)],
+) -> impl std::future::Future<Output = (u16, Value)> + Send + 'static {
+    let mut query = vec![
+        ("Action", action),
+        ("Version", "2016-04-28"),
+        ("AccessKeyId", ALIBABA_KEY),
+        ("RegionId", REGION),
+    ];
+    query.extend_from_slice(params);
+    let request = client.post(server.url("/")).query(&query).send();
+    async move {
+        let response = request.await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+}
+
+fn create_params(vpc: &str) -> [(&str, &str); 5] {
+    [
+        ("ResourceType", "VPC"),
+        ("ResourceId", vpc),
+        ("TrafficType", "All"),
+        ("ProjectName", "flowlogproject"),
+        ("LogStoreName", "flowlogstore"),
+    ]
+}
+
+/// The statuses DescribeFlowLogs shows through `server`.
+async fn describe(client: &reqwest::Client, server: &ServerProcess) -> Vec<String> {
+    let (status, body) = alibaba(client, server, "DescribeFlowLogs", &[("PageSize", "50")]).await;
+    assert_eq!(status, 200, "{body}");
+    body["FlowLogs"]["FlowLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["Status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Ticks `tick?all=true` on every server at once, several times over; returns the sum of what
+/// the ticks completed.
+async fn tick_everywhere(client: &reqwest::Client, servers: &[&ServerProcess]) -> u64 {
+    let ticks: Vec<_> = (0..3)
+        .flat_map(|_| servers.iter())
+        .map(|server| {
+            let request = client
+                .post(server.url("/_flowplane/transitions/tick?all=true"))
+                .send();
+            tokio::spawn(async move {
+                let response = request.await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.json::<Value>().await.unwrap()["completed"]
+                    .as_u64()
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut completed = 0;
+    for tick in ticks {
+        completed += tick.await.unwrap();
+    }
+    completed
+}
+
+/// The statuses of the flow logs of [`alibaba_scope`]'s tenant.
+async fn statuses(app: &TestApp) -> Vec<String> {
+    let tenant = alibaba_scope().tenant_id().to_owned();
+    app.get(&format!(
+        "/_flowplane/flow-logs?provider=alibaba&tenant={tenant}"
+    ))
+    .await
+    .body["flow_logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_database_act_as_one_service() {
+    let db = TestDb::new().await;
+    let flags = ["--transition-delay", "1h", "--alibaba-flow-log-quota", "0"];
+    let a = ServerProcess::start_with(db.url(), &flags).await;
+    let b = ServerProcess::start_with(db.url(), &flags).await;
+    let client = reqwest::Client::new();
+
+    // Created through one, read and changed through the other.
+    let created = client
+        .post(a.url(&flow_logs_path(PROJECT)))
+        .json(&create_body("port-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let id = created.json::<Value>().await.unwrap()["flow_log"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown: Value = client
+        .get(b.url(&flow_log_path(PROJECT, &id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["flow_log"]["status"], "ACTIVE", "{shown}");
+    let updated = client
+        .put(b.url(&flow_log_path(PROJECT, &id)))
+        .json(&json!({"flow_log": {"name": "renamed", "admin_state": false}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let listed: Value = client
+        .get(a.url(&flow_logs_path(PROJECT)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            listed["flow_logs"][0]["name"].as_str(),
+            listed["flow_logs"][0]["status"].as_str()
+        ),
+        (Some("renamed"), Some("DOWN")),
+        "{listed}"
+    );
+
+    // The same flow log created through both at once exists once.
+    let creates: Vec<_> = (0..20)
+        .map(|i| {
+            let server = if i % 2 == 0 { &a } else { &b };
+            let request = client
+                .post(server.url(&flow_logs_path(PROJECT)))
+                .json(&create_body("port-2"))
+                .send();
+            tokio::spawn(async move { request.await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for create in creates {
+        outcomes.push(create.await.unwrap());
+    }
+    outcomes.sort_unstable();
+    assert_eq!(outcomes[0], 200, "{outcomes:?}");
+    assert!(outcomes[1..].iter().all(|s| *s == 409), "{outcomes:?}");
+
+    // Deleted through one, gone for the other.
+    let deleted = client
+        .delete(b.url(&flow_log_path(PROJECT, &id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = client
+        .get(a.url(&flow_log_path(PROJECT, &id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+
+    // Alibaba: created through one, changed through the other, and one flow log per resource
+    // however many processes are asked at once.
+    let dup_creates: Vec<_> = (0..10)
+        .map(|i| {
+            let server = if i % 2 == 0 { &a } else { &b };
+            let request = alibaba(&client, server, "CreateFlowLog", &create_params("vpc-dup"));
+            tokio::spawn(request)
+        })
+        .collect();
+    let mut created = 0;
+    for create in dup_creates {
+        let (status, body) = create.await.unwrap();
+        match status {
+            200 => created += 1,
+            _ => assert_eq!(body["Code"], "InvalidResourceId.NotFound", "{body}"),
+        }
+    }
+    assert_eq!(created, 1);
+
+    // Each transition completes exactly once, whichever process ticks: were one completed
+    // twice, the ticks' counts would add up to more than there are transitions. (The
+    // processes' own workers wait the hour of --transition-delay.)
+    const N: u64 = 12;
+    let mut ids = Vec::new();
+    for i in 0..N {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (status, body) = alibaba(
+            &client,
+            server,
+            "CreateFlowLog",
+            &create_params(&format!("vpc-{i}")),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        ids.push(body["FlowLogId"].as_str().unwrap().to_owned());
+    }
+    // Seen through the other process; vpc-dup is activating too.
+    let activating = describe(&client, &b).await;
+    assert_eq!(
+        activating.iter().filter(|s| *s == "Activating").count() as u64,
+        N + 1
+    );
+    assert_eq!(tick_everywhere(&client, &[&a, &b]).await, N + 1);
+    for (action, settled) in [("DeactiveFlowLog", "Inactive"), ("DeleteFlowLog", "")] {
+        for (i, id) in ids.iter().enumerate() {
+            let server = if i % 2 == 0 { &b } else { &a };
+            let (status, body) = alibaba(&client, server, action, &[("FlowLogId", id)]).await;
+            assert_eq!(status, 200, "{action}: {body}");
+        }
+        assert_eq!(tick_everywhere(&client, &[&a, &b]).await, N, "{action}");
+        let statuses = describe(&client, &a).await;
+        assert_eq!(
+            statuses.iter().filter(|s| *s == settled).count() as u64,
+            if settled.is_empty() { 0 } else { N },
+            "{action}: {statuses:?}"
+        );
+    }
+    assert_eq!(
+        describe(&client, &a).await,
+        vec!["Active"],
+        "vpc-dup is left"
+    );
+
+    if !db.is_postgres() {
+        skip(
+            "waking other processes for new work",
+            "SQLite has no notifications (another process's work is found at the next idle recheck)",
+        );
+        a.stop().await;
+        b.stop().await;
+        return;
+    }
+
+    // Work scheduled elsewhere wakes both processes' workers at once (LISTEN/NOTIFY): they
+    // last looked at the database when the work above was scheduled and would otherwise sleep
+    // their 30 s idle recheck, far past `eventually`'s deadline. Between them, they complete
+    // each transition once: the completions they log add up to exactly the transitions.
+    let scheduler = TestApp::on(
+        &db,
+        &[
+            "--transition-delay",
+            "50ms",
+            "--alibaba-flow-log-quota",
+            "0",
+        ],
+    )
+    .await;
+    let scope = alibaba_scope();
+    const M: u64 = 8;
+    for i in 0..M {
+        scheduler
+            .service()
+            .create(&scope, alibaba_spec(&format!("vpc-soon-{i}")))
+            .await
+            .unwrap();
+    }
+    eventually(
+        "the processes' workers to activate the new flow logs",
+        || async {
+            let statuses = statuses(&scheduler).await;
+            statuses.len() as u64 == M && statuses.iter().all(|s| s == Status::Active.as_str())
+        },
+    )
+    .await;
+    let mut events = a.stop().await;
+    events.extend(b.stop().await);
+    assert_eq!(completions_logged(&events), M);
+}
