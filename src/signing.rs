@@ -125,6 +125,39 @@ pub fn hmac_sha1_matches(key: &[u8], message: &[u8], expected: &[u8]) -> bool {
     mac.verify_slice(expected).is_ok()
 }
 
+/// The SigV4-shaped canonical request both clouds sign: method, `canonical_uri`, the sorted
+/// query, each of the request's own `signed_headers` (lower-case, in their order) with its
+/// trimmed value, the header list, and `payload_hash`. `Err(name)` names a signed header the
+/// request lacks.
+pub fn canonical_request(
+    request: &SignedRequest<'_>,
+    canonical_uri: &str,
+    signed_headers: &[String],
+    payload_hash: &str,
+) -> Result<String, String> {
+    let mut canonical = Vec::with_capacity(512);
+    canonical.extend_from_slice(request.method.as_bytes());
+    canonical.push(b'\n');
+    canonical.extend_from_slice(canonical_uri.as_bytes());
+    canonical.push(b'\n');
+    canonical.extend_from_slice(canonical_query(form_pairs(request.query().as_bytes())).as_bytes());
+    canonical.push(b'\n');
+    for name in signed_headers {
+        let value = request.header(name).ok_or_else(|| name.clone())?;
+        canonical.extend_from_slice(name.as_bytes());
+        canonical.push(b':');
+        canonical.extend_from_slice(trim_header_value(value));
+        canonical.push(b'\n');
+    }
+    canonical.push(b'\n');
+    canonical.extend_from_slice(signed_headers.join(";").as_bytes());
+    canonical.push(b'\n');
+    canonical.extend_from_slice(payload_hash.as_bytes());
+    // Header values may hold any bytes; the MAC covers them as they are, the text is for reading.
+    Ok(String::from_utf8(canonical)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned()))
+}
+
 /// Trims the spaces and tabs around a header value.
 pub fn trim_header_value(value: &[u8]) -> &[u8] {
     let is_space = |byte: &u8| *byte == b' ' || *byte == b'\t';

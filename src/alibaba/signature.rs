@@ -28,8 +28,8 @@ use sha2::Digest as _;
 
 use crate::credentials::{AlibabaKey, Credentials};
 use crate::signing::{
-    canonical_query, form_pairs, hmac_sha1_matches, hmac_sha256_matches, percent_decode_bytes,
-    rfc3986_encode, sha256_hex, trim_header_value, SignedRequest,
+    self, canonical_query, form_pairs, hmac_sha1_matches, hmac_sha256_matches,
+    percent_decode_bytes, rfc3986_encode, sha256_hex, trim_header_value, SignedRequest,
 };
 
 /// The V3 algorithm accepted; `ACS3-HMAC-SM3` and `ACS3-RSA-SHA256` are not.
@@ -391,26 +391,12 @@ fn build_v3_canonical_request(
     request: &SignedRequest<'_>,
     signed_headers: &[String],
 ) -> Result<String, String> {
-    let mut canonical = Vec::with_capacity(512);
-    canonical.extend_from_slice(request.method.as_bytes());
-    canonical.push(b'\n');
-    canonical.extend_from_slice(v3_canonical_uri(request.path()).as_bytes());
-    canonical.push(b'\n');
-    canonical.extend_from_slice(canonical_query(form_pairs(request.query().as_bytes())).as_bytes());
-    canonical.push(b'\n');
-    for name in signed_headers {
-        let value = request.header(name).ok_or_else(|| name.clone())?;
-        canonical.extend_from_slice(name.as_bytes());
-        canonical.push(b':');
-        canonical.extend_from_slice(trim_header_value(value));
-        canonical.push(b'\n');
-    }
-    canonical.push(b'\n');
-    canonical.extend_from_slice(signed_headers.join(";").as_bytes());
-    canonical.push(b'\n');
-    canonical.extend_from_slice(sha256_hex(request.body).as_bytes());
-    Ok(String::from_utf8(canonical)
-        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned()))
+    signing::canonical_request(
+        request,
+        &v3_canonical_uri(request.path()),
+        signed_headers,
+        &sha256_hex(request.body),
+    )
 }
 
 /// The V3 canonical request the server computes for `request` (for debugging and tests); `None`

@@ -17,8 +17,7 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 
 use crate::credentials::{Credentials, HuaweiKey};
 use crate::signing::{
-    canonical_query, form_pairs, hmac_sha256_matches, percent_decode_bytes, rfc3986_encode,
-    sha256_hex, trim_header_value, SignedRequest,
+    self, hmac_sha256_matches, percent_decode_bytes, rfc3986_encode, sha256_hex, SignedRequest,
 };
 
 /// The only algorithm accepted.
@@ -206,33 +205,17 @@ fn build_canonical_request(
     request: &SignedRequest<'_>,
     signed_headers: &[String],
 ) -> Result<String, HuaweiSignatureError> {
-    let mut canonical = Vec::with_capacity(512);
-    canonical.extend_from_slice(request.method.as_bytes());
-    canonical.push(b'\n');
-    canonical.extend_from_slice(canonical_uri(request.path()).as_bytes());
-    canonical.push(b'\n');
-    canonical.extend_from_slice(canonical_query(form_pairs(request.query().as_bytes())).as_bytes());
-    canonical.push(b'\n');
-    for name in signed_headers {
-        let value = request
-            .header(name)
-            .ok_or_else(|| HuaweiSignatureError::SignedHeaderMissing(name.clone()))?;
-        canonical.extend_from_slice(name.as_bytes());
-        canonical.push(b':');
-        canonical.extend_from_slice(trim_header_value(value));
-        canonical.push(b'\n');
-    }
-    canonical.push(b'\n');
-    canonical.extend_from_slice(signed_headers.join(";").as_bytes());
-    canonical.push(b'\n');
     let payload_hash = match request.header_str("x-sdk-content-sha256") {
         Some(UNSIGNED_PAYLOAD) => UNSIGNED_PAYLOAD.to_owned(),
         _ => sha256_hex(request.body),
     };
-    canonical.extend_from_slice(payload_hash.as_bytes());
-    // Header values may hold any bytes; the MAC covers them as they are, the text is for reading.
-    Ok(String::from_utf8(canonical)
-        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned()))
+    signing::canonical_request(
+        request,
+        &canonical_uri(request.path()),
+        signed_headers,
+        &payload_hash,
+    )
+    .map_err(HuaweiSignatureError::SignedHeaderMissing)
 }
 
 /// The server's canonical request for `request`, as [`verify`] computes it (for debugging and
