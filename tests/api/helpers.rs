@@ -697,6 +697,21 @@ impl ServerProcess {
         format!("{}{path}", self.base)
     }
 
+    /// Creates a Huawei flow log on `resource_id` through this process; returns its id.
+    pub async fn create_huawei_id(&self, client: &reqwest::Client, resource_id: &str) -> String {
+        let created = client
+            .post(self.url(&flow_logs_path(PROJECT)))
+            .json(&create_body(resource_id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 200);
+        created.json::<Value>().await.unwrap()["flow_log"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The next log event that `wanted` accepts, within a deadline.
     pub async fn next_event(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
         tokio::time::timeout(Duration::from_secs(10), async {

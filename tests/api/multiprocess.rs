@@ -102,17 +102,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     let client = reqwest::Client::new();
 
     // Created through one, read and changed through the other.
-    let created = client
-        .post(a.url(&flow_logs_path(PROJECT)))
-        .json(&create_body("port-1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 200);
-    let id = created.json::<Value>().await.unwrap()["flow_log"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = a.create_huawei_id(&client, "port-1").await;
     let shown: Value = client
         .get(b.url(&flow_log_path(PROJECT, &id)))
         .send()

@@ -47,17 +47,7 @@ async fn postgres_going_away_mid_traffic_gives_cloud_errors_and_service_resumes(
     )
     .await;
     let client = reqwest::Client::new();
-    let created = client
-        .post(server.url(&flow_logs_path(PROJECT)))
-        .json(&create_body("port-1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 200);
-    let id = created.json::<Value>().await.unwrap()["flow_log"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = server.create_huawei_id(&client, "port-1").await;
 
     // Traffic all along: every answer is the list or the cloud's own 500, never anything else.
     let stop_traffic = Arc::new(AtomicBool::new(false));

@@ -354,13 +354,7 @@ async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
         .unwrap()
         .to_owned();
     assert_huawei_request_id(&id);
-    let body: serde_json::Value = serde_json::from_slice(
-        &http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .unwrap()
-            .to_bytes(),
-    )
-    .unwrap();
+    let body = json_body(response).await;
     assert_eq!(body["code"], "VPC.3002");
 
     let response = router
@@ -369,13 +363,7 @@ async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let body: serde_json::Value = serde_json::from_slice(
-        &http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .unwrap()
-            .to_bytes(),
-    )
-    .unwrap();
+    let body = json_body(response).await;
     assert_eq!(body["error"]["code"], "InternalError");
 
     let response = router
@@ -388,13 +376,7 @@ async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
         .unwrap()
         .to_owned();
     assert_alibaba_request_id(&id);
-    let body: serde_json::Value = serde_json::from_slice(
-        &http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .unwrap()
-            .to_bytes(),
-    )
-    .unwrap();
+    let body = json_body(response).await;
     assert_eq!(body["Code"], "InternalError");
     assert_eq!(body["RequestId"], id.as_str());
 }
@@ -419,4 +401,13 @@ async fn nul_characters_are_refused_in_bodies_and_match_nothing_in_filters() {
     app.alibaba("DescribeFlowLogs", &[("FlowLogName", "a\u{0}")])
         .await
         .assert_alibaba_error(400, "InvalidParameter");
+}
+
+/// The JSON body of a response taken straight from a router.
+async fn json_body(response: axum::response::Response) -> serde_json::Value {
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
 }

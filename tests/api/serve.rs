@@ -324,17 +324,7 @@ async fn an_acknowledged_write_survives_a_killed_process() {
     let client = reqwest::Client::new();
 
     let mut server = ServerProcess::start(db.url()).await;
-    let created = client
-        .post(format!("{}{}", server.base, flow_logs_path(PROJECT)))
-        .json(&create_body("port-1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 200);
-    let id = created.json::<Value>().await.unwrap()["flow_log"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = server.create_huawei_id(&client, "port-1").await;
     let disabled = client
         .put(format!("{}{}", server.base, flow_log_path(PROJECT, &id)))
         .json(&serde_json::json!({"flow_log": {"admin_state": false}}))
