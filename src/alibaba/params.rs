@@ -15,7 +15,7 @@ pub struct Params {
 
 impl Params {
     /// Merges the query and the form body. A parameter given twice, a name or value that is not
-    /// UTF-8, or a NUL character is refused: no database stores NUL in text.
+    /// UTF-8, or a NUL character (which no parameter of the API allows) is refused.
     pub fn parse(query: Option<&str>, form_body: Option<&[u8]>) -> Result<Self, AlibabaError> {
         let mut params = Params::default();
         if let Some(query) = query {

@@ -147,9 +147,7 @@ fn parse_description(object: &Map<String, Value>) -> Result<Option<String>, Huaw
     let Some(description) = optional_string(object, "description")? else {
         return Ok(None);
     };
-    // NUL is refused too: not every database stores it in text.
-    if description.chars().count() > MAX_DESCRIPTION_CHARS || description.contains(['<', '>', '\0'])
-    {
+    if description.chars().count() > MAX_DESCRIPTION_CHARS || description.contains(['<', '>']) {
         return Err(HuaweiError::invalid("description"));
     }
     Ok(Some(description.to_owned()))
@@ -240,21 +238,6 @@ pub fn parse_list_query(
     let mut marker = None;
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         let value = value.into_owned();
-        let text_filter = matches!(
-            key.as_ref(),
-            "id" | "name"
-                | "description"
-                | "resource_id"
-                | "log_group_id"
-                | "log_topic_id"
-                | "marker"
-        );
-        if text_filter && value.contains('\0') {
-            // No stored text holds NUL (creation refuses it), and not every database can
-            // even compare it.
-            filter.matches_nothing = true;
-            continue;
-        }
         match key.as_ref() {
             "id" => filter.ids.push(value),
             "name" => filter.names.push(value),
