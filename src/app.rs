@@ -1,42 +1,24 @@
-//! App assembly: opens the store, builds the service, the worker and the router with its edge
-//! middleware, and serves them until shutdown.
+//! App assembly: opens the store, builds the services, the worker and the router behind the
+//! edge, and serves them until shutdown, supervising the worker.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::HeaderValue;
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::catch_panic::CatchPanicLayer;
-use tracing::Instrument;
 
-use crate::alibaba::{self, AlibabaError};
-use crate::config::{AuthMode, ServeArgs};
-use crate::control::{self, ControlError};
-use crate::credentials::{Credentials, CredentialsError};
+use crate::auth::credentials::{Credentials, CredentialsError};
+use crate::auth::nonces::Nonces;
+use crate::config::ServeArgs;
+use crate::context::Face;
 use crate::domain::{FlowLogService, Quotas, TransitionDelays};
-use crate::edge::{EdgeFailure, RequestId};
-use crate::huawei::{self, HuaweiError};
+use crate::edge::Edge;
+use crate::state::{AppState, FlowLogs};
 use crate::store::{Store, StoreError};
 use crate::worker::TransitionWorker;
-
-/// Larger request bodies are refused with the face's 413.
-pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub service: FlowLogService,
-    pub worker: TransitionWorker,
-    /// Whether the cloud faces check request signatures.
-    pub auth: AuthMode,
-    /// The keys signatures are checked against (SPEC §4).
-    pub credentials: Arc<Credentials>,
-}
+use crate::{alibaba, control, huawei};
 
 /// Why a Flowplane could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -47,9 +29,21 @@ pub enum BuildError {
     Store(#[from] StoreError),
 }
 
+/// Why serving ended with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("server failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The transition worker ended while the server was still serving.
+    #[error("the transition worker stopped while serving: {0}")]
+    WorkerStopped(String),
+}
+
 /// A ready-to-serve Flowplane: database open and migrated.
 pub struct App {
     state: AppState,
+    store: Store,
+    worker: TransitionWorker<Store>,
     request_timeout: Duration,
 }
 
@@ -61,10 +55,10 @@ impl App {
             Some(path) => Credentials::load(path)?,
             None => Credentials::demo(),
         };
-        let store = Store::connect(&settings.database).await?;
+        let store = Store::connect(&settings.database.store_settings()).await?;
         store.migrate().await?;
-        let service = FlowLogService::new(
-            store,
+        let flow_logs = FlowLogService::new(
+            store.clone(),
             TransitionDelays {
                 alibaba: settings.transition_delay,
             },
@@ -72,158 +66,123 @@ impl App {
                 alibaba: Some(settings.alibaba_flow_log_quota).filter(|&quota| quota > 0),
             },
         );
-        let worker = TransitionWorker::new(&service);
+        let worker = TransitionWorker::new(&flow_logs);
         Ok(Self {
             state: AppState {
-                service,
-                worker,
+                flow_logs,
+                nonces: Nonces::new(store.clone()),
                 auth: settings.auth,
                 credentials: Arc::new(credentials),
             },
+            store,
+            worker,
             request_timeout: settings.request_timeout,
         })
     }
 
-    pub fn service(&self) -> &FlowLogService {
-        &self.state.service
+    pub fn flow_logs(&self) -> &FlowLogs {
+        &self.state.flow_logs
+    }
+
+    /// The store itself, for tests that check its contracts directly.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The worker, for driving transitions by hand (`tick`) in tests.
-    pub fn worker(&self) -> &TransitionWorker {
-        &self.state.worker
+    pub fn worker(&self) -> &TransitionWorker<Store> {
+        &self.worker
     }
 
     pub fn router(&self) -> Router {
         let routes = Router::new()
             .merge(huawei::router(&self.state))
-            .merge(alibaba::router())
+            .merge(alibaba::router(&self.state))
             .merge(control::router());
         with_edge(routes, self.request_timeout).with_state(self.state.clone())
     }
 
     /// Serves on `listener`, with the transition worker running, until `shutdown` completes;
-    /// then lets in-flight requests finish, stops the worker and closes the database.
+    /// then lets in-flight requests finish, stops the worker and closes the database. If the
+    /// worker stops on its own meanwhile, serving ends with [`ServeError::WorkerStopped`].
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let (stop_worker, worker_stopped) = watch::channel(false);
-        let worker = tokio::spawn(self.state.worker.clone().run(wait_for_true(worker_stopped)));
-        let served = axum::serve(listener, self.router())
+    ) -> Result<(), ServeError> {
+        let server = axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
-            .await;
-        let _ = stop_worker.send(true);
-        if let Err(err) = worker.await {
-            tracing::error!(error = %err, "transition worker failed");
-        }
-        self.state.service.store().close().await;
+            .into_future();
+        let worker = self.worker.clone();
+        let served = supervise(server, |stop| worker.run(stop)).await;
+        self.store.close().await;
         served
     }
 }
 
-/// Puts routes behind the edge every face shares: the fallbacks for unknown paths and methods,
-/// the body limit, panic recovery and the [`edge`] middleware. Public so that tests can put a
-/// route of their own behind it.
+/// The faces, in the order they claim requests: Alibaba's RPC at `/`, the control API under
+/// `/_flowplane/`, and Huawei's gateway for every other path.
+pub fn faces() -> Vec<Box<dyn Face>> {
+    vec![
+        Box::new(alibaba::AlibabaFace),
+        Box::new(control::ControlFace),
+        Box::new(huawei::HuaweiFace),
+    ]
+}
+
+/// Puts routes behind the edge every face shares. Public so that tests can put a route of
+/// their own behind it.
 pub fn with_edge<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
     request_timeout: Duration,
 ) -> Router<S> {
-    routes
-        .fallback(|| async { EdgeFailure::NoSuchRoute })
-        .method_not_allowed_fallback(|| async { EdgeFailure::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(CatchPanicLayer::custom(|_| {
-            EdgeFailure::Internal.into_response()
-        }))
-        .layer(middleware::from_fn_with_state(request_timeout, edge))
+    Edge::new(faces(), request_timeout).wrap(routes)
 }
 
-async fn wait_for_true(mut receiver: watch::Receiver<bool>) {
-    // An error means the sender is gone, which also means stop.
-    let _ = receiver.wait_for(|stop| *stop).await;
-}
-
-/// The three faces one listener serves, told apart by path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Face {
-    Huawei,
-    Alibaba,
-    Control,
-}
-
-impl Face {
-    fn of(path: &str) -> Self {
-        if path == "/" {
-            Face::Alibaba
-        } else if path == "/_flowplane" || path.starts_with("/_flowplane/") {
-            Face::Control
-        } else {
-            // Every other path is behind Huawei's gateway.
-            Face::Huawei
+/// Runs `server` and the worker `start_worker` makes (given the future that tells it to stop)
+/// together. When the server ends, the worker is told to stop and awaited; when the worker ends
+/// first (it returned or panicked), that is an error: the server is dropped, so that the
+/// process can say so and exit instead of serving without completing transitions.
+pub async fn supervise<W>(
+    server: impl Future<Output = std::io::Result<()>>,
+    start_worker: impl FnOnce(std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) -> W,
+) -> Result<(), ServeError>
+where
+    W: Future<Output = ()> + Send + 'static,
+{
+    let (stop_worker, worker_stopped) = watch::channel(false);
+    let stop = Box::pin(async move {
+        let mut receiver = worker_stopped;
+        // An error means the sender is gone, which also means stop.
+        let _ = receiver.wait_for(|stop| *stop).await;
+    });
+    let mut worker = tokio::spawn(start_worker(stop));
+    tokio::select! {
+        served = server => {
+            let _ = stop_worker.send(true);
+            if let Err(err) = worker.await {
+                tracing::error!(error = %err, "transition worker failed while stopping");
+            }
+            Ok(served?)
         }
-    }
-
-    fn new_request_id(self) -> RequestId {
-        let uuid = uuid::Uuid::new_v4();
-        match self {
-            // Alibaba's POP writes an uppercase hyphenated UUID.
-            Face::Alibaba => RequestId::new(
-                uuid.hyphenated()
-                    .encode_upper(&mut uuid::Uuid::encode_buffer())
-                    .to_owned(),
-            ),
-            // Huawei's gateway writes 32 lowercase hex digits.
-            Face::Huawei | Face::Control => RequestId::new(uuid.simple().to_string()),
-        }
-    }
-
-    fn render(self, failure: EdgeFailure) -> Response {
-        match self {
-            Face::Huawei => HuaweiError::from_edge(failure).into_response(),
-            Face::Alibaba => AlibabaError::from_edge(failure).into_response(),
-            Face::Control => ControlError::Edge(failure).into_response(),
+        ended = &mut worker => {
+            let reason = match ended {
+                Ok(()) => "it returned".to_owned(),
+                Err(err) if err.is_panic() => panic_message(err.into_panic()),
+                Err(err) => err.to_string(),
+            };
+            tracing::error!(reason = %reason, "the transition worker stopped while serving; shutting down");
+            Err(ServeError::WorkerStopped(reason))
         }
     }
 }
 
-/// Gives every request an id, a tracing span and a deadline; renders edge failures in the
-/// envelope of the request's face; sets `X-Request-Id` on every response.
-async fn edge(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
-    let face = Face::of(request.uri().path());
-    let request_id = face.new_request_id();
-    let span = tracing::info_span!(
-        "request",
-        request_id = %request_id,
-        method = %request.method(),
-        path = %request.uri().path(),
-    );
-    async move {
-        let started = Instant::now();
-        let scoped = request_id.clone();
-        let mut response = scoped
-            .scope(async move {
-                let response = tokio::time::timeout(timeout, next.run(request))
-                    .await
-                    .unwrap_or_else(|_| EdgeFailure::Timeout.into_response());
-                match response.extensions().get::<EdgeFailure>() {
-                    Some(failure) => face.render(*failure),
-                    None => response,
-                }
-            })
-            .await;
-        if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
-            response.headers_mut().insert("x-request-id", value);
-        }
-        let status = response.status().as_u16();
-        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-        if response.status().is_server_error() {
-            tracing::warn!(status, latency_ms, "request failed");
-        } else {
-            tracing::info!(status, latency_ms, "request served");
-        }
-        response
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(message) => format!("it panicked: {message}"),
+        Err(payload) => match payload.downcast::<&'static str>() {
+            Ok(message) => format!("it panicked: {message}"),
+            Err(_) => "it panicked".to_owned(),
+        },
     }
-    .instrument(span)
-    .await
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::store::PoolSettings;
+use crate::auth::AuthMode;
+use crate::store::{DatabaseUrl, PoolSettings, StoreSettings};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,6 +75,14 @@ impl DatabaseArgs {
             acquire_timeout: self.database_acquire_timeout,
         }
     }
+
+    /// What the store needs to open the database.
+    pub fn store_settings(&self) -> StoreSettings {
+        StoreSettings {
+            url: self.database_url.clone(),
+            pool: self.pool_settings(),
+        }
+    }
 }
 
 fn parse_positive_duration(value: &str) -> Result<Duration, String> {
@@ -120,13 +129,6 @@ pub struct ServeArgs {
     pub credentials: Option<PathBuf>,
 }
 
-/// Whether cloud requests' signatures are checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthMode {
-    Verify,
-    Off,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct HealthcheckArgs {
     /// Address the server listens on (its `--listen`); an unspecified address such as
@@ -143,44 +145,6 @@ pub struct HealthcheckArgs {
 pub enum LogFormat {
     Text,
     Json,
-}
-
-/// A database URL whose scheme has been checked once, here at the edge.
-#[derive(Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    Sqlite(String),
-    Postgres(String),
-}
-
-impl std::str::FromStr for DatabaseUrl {
-    type Err = String;
-
-    fn from_str(url: &str) -> Result<Self, Self::Err> {
-        if url.starts_with("sqlite:") {
-            Ok(DatabaseUrl::Sqlite(url.to_owned()))
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DatabaseUrl::Postgres(url.to_owned()))
-        } else {
-            Err("expected sqlite://PATH, sqlite::memory: or postgres://…".to_owned())
-        }
-    }
-}
-
-/// Redacts the password of a Postgres URL so that it never reaches a log.
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DatabaseUrl::Sqlite(url) => write!(f, "{url}"),
-            DatabaseUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
-                (Some(scheme_end), Some(at)) if at > scheme_end => {
-                    let userinfo = &url[scheme_end + 3..at];
-                    let user = userinfo.split(':').next().unwrap_or_default();
-                    write!(f, "{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
-                }
-                _ => write!(f, "{url}"),
-            },
-        }
-    }
 }
 
 #[cfg(test)]
@@ -266,26 +230,5 @@ mod tests {
                 acquire_timeout: Duration::from_millis(250)
             }
         );
-    }
-
-    #[test]
-    fn database_scheme_is_checked() {
-        assert!(matches!(
-            "sqlite::memory:".parse(),
-            Ok(DatabaseUrl::Sqlite(_))
-        ));
-        assert!(matches!(
-            "postgres://u:p@h/db".parse(),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
-        assert!("mysql://h/db".parse::<DatabaseUrl>().is_err());
-    }
-
-    #[test]
-    fn postgres_password_is_redacted() {
-        let url: DatabaseUrl = "postgres://user:secret@localhost/db".parse().unwrap();
-        let shown = format!("{url:?}");
-        assert!(!shown.contains("secret"), "{shown}");
-        assert_eq!(shown, "postgres://user:***@localhost/db");
     }
 }

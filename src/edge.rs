@@ -1,58 +1,123 @@
-//! What every face shares at the HTTP edge: the request id of the request being served, and the
-//! failures that arise before a face's handler runs (no such route, timeout, panic).
+//! What every face shares at the HTTP edge: which face a request is for, its request context
+//! (request id first), a tracing span, a deadline, panic recovery, the fallbacks for unknown
+//! paths and methods, failures rendered in the face's envelope, `X-Request-Id` on every
+//! response, and one log line per request.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tracing::Instrument;
 
-tokio::task_local! {
-    static CURRENT_REQUEST_ID: RequestId;
+use crate::context::{Face, Failure, RequestContext};
+
+/// Larger request bodies are refused with the face's own 413.
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// The faces, in the order they claim requests (the last one should claim every path), and the
+/// deadline of one request.
+#[derive(Clone)]
+pub struct Edge {
+    faces: Arc<[Box<dyn Face>]>,
+    timeout: Duration,
 }
 
-/// The id of one request, already formatted the way its face writes ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(String);
-
-impl RequestId {
-    pub fn new(id: String) -> Self {
-        Self(id)
+impl Edge {
+    pub fn new(faces: Vec<Box<dyn Face>>, timeout: Duration) -> Self {
+        assert!(!faces.is_empty(), "the edge needs at least one face");
+        Self {
+            faces: faces.into(),
+            timeout,
+        }
     }
 
-    /// The id of the request being served on this task; a fresh one outside any request.
-    pub fn current() -> RequestId {
-        CURRENT_REQUEST_ID
-            .try_with(Clone::clone)
-            .unwrap_or_else(|_| RequestId(uuid::Uuid::new_v4().simple().to_string()))
+    fn face_of(&self, path: &str) -> &dyn Face {
+        self.faces
+            .iter()
+            .find(|face| face.claims(path))
+            .unwrap_or_else(|| self.faces.last().expect("at least one face"))
+            .as_ref()
     }
 
-    /// Runs `future` with `self` as the current request id.
-    pub async fn scope<F: std::future::Future>(self, future: F) -> F::Output {
-        CURRENT_REQUEST_ID.scope(self, future).await
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for RequestId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+    /// Puts routes behind the edge.
+    pub fn wrap<S: Clone + Send + Sync + 'static>(self, routes: Router<S>) -> Router<S> {
+        routes
+            .fallback(|| async { Failure::NoSuchRoute })
+            .method_not_allowed_fallback(|| async { Failure::MethodNotAllowed })
+            .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+            .layer(CatchPanicLayer::custom(|_| {
+                Failure::Internal.into_response()
+            }))
+            .layer(middleware::from_fn_with_state(self, serve))
     }
 }
 
-/// A failure found outside any face's handler. It travels as a response extension to the edge
-/// middleware, which renders it in the envelope of the face the path belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EdgeFailure {
-    NoSuchRoute,
-    MethodNotAllowed,
-    Timeout,
-    Internal,
-}
-
-impl IntoResponse for EdgeFailure {
-    fn into_response(self) -> Response {
-        let mut response = axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        response.extensions_mut().insert(self);
+/// Gives every request its context, a span and a deadline; renders failures in the envelope of
+/// the request's face; sets `X-Request-Id`; logs one line with what the context learnt.
+async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Response {
+    let face = edge.face_of(request.uri().path());
+    let context = Arc::new(RequestContext::new(face.kind(), face.new_request_id()));
+    request.extensions_mut().insert(Arc::clone(&context));
+    let span = tracing::info_span!(
+        "request",
+        request_id = %context.request_id(),
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    async move {
+        let started = Instant::now();
+        let run = async {
+            let response = tokio::time::timeout(edge.timeout, next.run(request))
+                .await
+                .unwrap_or_else(|_| Failure::Timeout.into_response());
+            match response.extensions().get::<Failure>() {
+                Some(failure) => face.render(&context, failure),
+                None => response,
+            }
+        };
+        let mut response = RequestContext::scope(Arc::clone(&context), run).await;
+        if let Ok(value) = HeaderValue::from_str(context.request_id().as_str()) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        log_request(&context, &response, started);
         response
+    }
+    .instrument(span)
+    .await
+}
+
+fn log_request(context: &RequestContext, response: &Response, started: Instant) {
+    let status = response.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let operation = context.operation();
+    let product = operation.map(|op| op.product);
+    let operation = operation.map(|op| op.name);
+    let tenant = context.tenant().map(|tenant| tenant.id.as_str());
+    let face = context.face().as_str();
+    if response.status().is_server_error() {
+        tracing::warn!(
+            face,
+            product,
+            operation,
+            tenant,
+            status,
+            latency_ms,
+            "request failed"
+        );
+    } else {
+        tracing::info!(
+            face,
+            product,
+            operation,
+            tenant,
+            status,
+            latency_ms,
+            "request served"
+        );
     }
 }

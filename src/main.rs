@@ -40,7 +40,7 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
     let database = &args.database.database_url;
     let app = App::build(&args).await.map_err(|err| match err {
         BuildError::Credentials(err) => format!("cannot use the credentials: {err}"),
-        BuildError::Store(err) => format!("cannot open the database {database:?}: {err}"),
+        BuildError::Store(err) => format!("cannot open the database {database}: {err}"),
     })?;
     let listener = TcpListener::bind(args.listen)
         .await
@@ -52,7 +52,7 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
         .map_err(|err| format!("cannot read the bound address: {err}"))?;
     tracing::info!(
         listen = %bound,
-        database = ?database,
+        database = %database,
         transition_delay = %humantime::format_duration(args.transition_delay),
         auth = ?args.auth,
         credentials = %args
@@ -64,22 +64,22 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
     );
     app.serve(listener, shutdown)
         .await
-        .map_err(|err| format!("server failed: {err}"))?;
+        .map_err(|err| err.to_string())?;
     tracing::info!("flowplane stopped");
     Ok(())
 }
 
 async fn migrate(args: flowplane::config::DatabaseArgs) -> Result<(), String> {
     let database = &args.database_url;
-    let store = Store::connect(&args)
+    let store = Store::connect(&args.store_settings())
         .await
-        .map_err(|err| format!("cannot open the database {database:?}: {err}"))?;
+        .map_err(|err| format!("cannot open the database {database}: {err}"))?;
     store
         .migrate()
         .await
-        .map_err(|err| format!("cannot migrate {database:?}: {err}"))?;
+        .map_err(|err| format!("cannot migrate {database}: {err}"))?;
     store.close().await;
-    tracing::info!(database = ?database, "migrations applied");
+    tracing::info!(database = %database, "migrations applied");
     Ok(())
 }
 

@@ -1,18 +1,23 @@
 //! Alibaba's POP error envelope `{"RequestId","HostId","Code","Message","Recommend"}`, with the
-//! statuses and codes of the reference (§2) and of the CreateFlowLog page's error table.
+//! gateway's statuses and codes (reference §2) and the constructors products share.
 
 use std::borrow::Cow;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::xml::Format;
+use crate::context::{Failure, RequestId};
 use crate::domain::DomainError;
-use crate::edge::{EdgeFailure, RequestId};
 
-/// The endpoint host the errors name (`HostId`).
-pub const HOST_ID: &str = "vpc.aliyuncs.com";
+/// Which endpoint an error says it comes from: its host (`HostId`) and the product name its
+/// troubleshooting link (`Recommend`) names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: &'static str,
+    pub product: &'static str,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlibabaError {
@@ -100,6 +105,17 @@ impl AlibabaError {
         )
     }
 
+    /// 500 `InternalError`: a bug.
+    pub fn internal() -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "InternalError".into(),
+            message:
+                "The request processing has failed due to some unknown error, exception or failure."
+                    .into(),
+        }
+    }
+
     pub fn service_unavailable() -> Self {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
@@ -108,21 +124,28 @@ impl AlibabaError {
         }
     }
 
-    pub fn from_edge(failure: EdgeFailure) -> Self {
+    /// A failure outside the actions, as the gateway answers it.
+    pub fn from_failure(failure: &Failure) -> Self {
         match failure {
-            EdgeFailure::NoSuchRoute | EdgeFailure::MethodNotAllowed => Self::unknown_action(),
+            Failure::NoSuchRoute | Failure::MethodNotAllowed => Self::unknown_action(),
             // Terraform retries ServiceUnavailable, as it would a slow real endpoint.
-            EdgeFailure::Timeout => Self::service_unavailable(),
-            EdgeFailure::Internal => Self {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                code: "InternalError".into(),
-                message: "The request processing has failed due to some unknown error, exception or failure."
-                    .into(),
+            Failure::Timeout => Self::service_unavailable(),
+            Failure::Internal => Self::internal(),
+            Failure::Cloud {
+                status,
+                code,
+                message,
+            } => Self {
+                status: *status,
+                code: code.clone().into(),
+                message: message.clone().into(),
             },
         }
     }
+}
 
-    pub fn from_domain(err: DomainError) -> Self {
+impl From<DomainError> for AlibabaError {
+    fn from(err: DomainError) -> Self {
         match err {
             DomainError::NotFound(_) => Self::flow_log_not_found(),
             DomainError::IncorrectState { .. } => {
@@ -140,36 +163,32 @@ impl AlibabaError {
                 "QuotaExceeded.TagNum",
                 "The number of tags on the resource exceeds the limit of 20.",
             ),
-            DomainError::Store(err) => {
+            DomainError::Storage(err) => {
                 tracing::error!(error = %err, "database failure");
                 Self::service_unavailable()
             }
         }
     }
+}
 
-    /// The body, with the current request's id.
-    pub fn body(&self) -> Value {
+impl AlibabaError {
+    /// The body, with the current request's id, as `endpoint` writes it.
+    pub fn body(&self, endpoint: &Endpoint) -> Value {
         let request_id = RequestId::current();
         json!({
             "RequestId": request_id.as_str(),
-            "HostId": HOST_ID,
+            "HostId": endpoint.host,
             "Code": self.code,
             "Message": self.message,
             "Recommend": format!(
-                "https://api.aliyun.com/troubleshoot?q={}&product=Vpc&requestId={request_id}",
-                self.code
+                "https://api.aliyun.com/troubleshoot?q={}&product={}&requestId={request_id}",
+                self.code, endpoint.product
             ),
         })
     }
 
-    pub fn render(&self, format: Format) -> Response {
-        format.render(self.status, "Error", &self.body())
-    }
-}
-
-impl IntoResponse for AlibabaError {
-    fn into_response(self) -> Response {
-        self.render(Format::Json)
+    pub fn render(&self, format: Format, endpoint: &Endpoint) -> Response {
+        format.render(self.status, "Error", &self.body(endpoint))
     }
 }
 

@@ -23,19 +23,19 @@
 //! was used already is for the caller, who keeps them: [`Verified`] carries it.
 
 use base64::Engine;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use sha2::Digest as _;
 
-use crate::credentials::{AlibabaKey, Credentials};
-use crate::signing::{
-    self, canonical_query, form_pairs, hmac_sha1_matches, hmac_sha256_matches,
-    percent_decode_bytes, rfc3986_encode, sha256_hex, trim_header_value, SignedRequest,
+use crate::auth::credentials::{AlibabaKey, Credentials};
+use crate::auth::signing::{
+    self, canonical_query, canonical_uri, form_pairs, hmac_sha1_matches, hmac_sha256_matches,
+    is_form_content_type, parse_authorization, rfc3986_encode, sha256_hex, trim_header_value,
+    SignedRequest,
 };
+use crate::auth::REPLAY_WINDOW;
 
 /// The V3 algorithm accepted; `ACS3-HMAC-SM3` and `ACS3-RSA-SHA256` are not.
 pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
-/// The most a request's time stamp may differ from the server's clock.
-pub const MAX_CLOCK_SKEW: TimeDelta = TimeDelta::minutes(15);
 
 /// Which signature a request carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,14 +235,6 @@ impl V1Params {
     }
 }
 
-fn is_form_content_type(value: &str) -> bool {
-    value.split(';').next().is_some_and(|essence| {
-        essence
-            .trim()
-            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-    })
-}
-
 /// `METHOD&%2F&pe(CQS)`.
 fn v1_string_to_sign(method: &str, signed: &[(Vec<u8>, Vec<u8>)]) -> String {
     let canonical = canonical_query(signed.to_vec());
@@ -321,68 +313,10 @@ fn verify_v1<'c>(
 // ---------------------------------------------------------------------------------------------
 // V3
 
-/// The parts of `Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`.
-struct V3Authorization<'a> {
-    credential: &'a str,
-    signed_headers: Vec<String>,
-    signature: &'a str,
-}
-
-fn parse_v3_authorization(value: &str) -> Result<V3Authorization<'_>, String> {
-    let value = value.trim();
-    let (algorithm, fields) = value.split_once(' ').unwrap_or((value, ""));
-    if algorithm != V3_ALGORITHM {
-        return Err(format!(
-            "the algorithm {algorithm:?} is not supported, only {V3_ALGORITHM}"
-        ));
-    }
-    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-    for field in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-        let Some((name, value)) = field.split_once('=') else {
-            return Err("an Authorization field has no '='".to_owned());
-        };
-        let slot = match name.trim() {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed_headers,
-            "Signature" => &mut signature,
-            _ => continue,
-        };
-        if slot.replace(value.trim()).is_some() {
-            return Err(format!("{} is given twice", name.trim()));
-        }
-    }
-    let credential = credential
-        .filter(|v| !v.is_empty())
-        .ok_or("Credential is missing")?;
-    let signed_headers: Vec<String> = signed_headers
-        .filter(|v| !v.is_empty())
-        .ok_or("SignedHeaders is missing")?
-        .split(';')
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if signed_headers.iter().any(String::is_empty) {
-        return Err("SignedHeaders has an empty name".to_owned());
-    }
-    let signature = signature
-        .filter(|v| !v.is_empty())
-        .ok_or("Signature is missing")?;
-    Ok(V3Authorization {
-        credential,
-        signed_headers,
-        signature,
-    })
-}
-
-/// The canonical URI: `/` for RPC; in general each segment decoded once and RFC 3986-encoded.
-fn v3_canonical_uri(path: &str) -> String {
-    if path.is_empty() {
-        return "/".to_owned();
-    }
-    percent_decode_bytes(path)
-        .split(|byte| *byte == b'/')
-        .map(rfc3986_encode)
-        .collect::<Vec<_>>()
-        .join("/")
+/// Reads `Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`; the
+/// error is the reason, for logs.
+fn parse_v3_authorization(value: &str) -> Result<signing::Authorization<'_>, String> {
+    parse_authorization(value, V3_ALGORITHM, "Credential").map_err(|err| err.to_string())
 }
 
 /// The V3 canonical request for the request's own `SignedHeaders`; `Err(name)` when a signed
@@ -393,7 +327,7 @@ fn build_v3_canonical_request(
 ) -> Result<String, String> {
     signing::canonical_request(
         request,
-        &v3_canonical_uri(request.path()),
+        &canonical_uri(request.path(), false),
         signed_headers,
         &sha256_hex(request.body),
     )
@@ -493,7 +427,7 @@ fn check_timestamp(
     let signed_at = value
         .and_then(parse_timestamp)
         .ok_or(AlibabaSignatureError::TimestampFormat)?;
-    if (now - signed_at).abs() > MAX_CLOCK_SKEW {
+    if (now - signed_at).abs() > REPLAY_WINDOW {
         return Err(AlibabaSignatureError::TimestampExpired { signed_at, now });
     }
     Ok(signed_at)
@@ -516,9 +450,10 @@ mod tests {
     use hmac::{Hmac, Mac};
 
     use super::*;
-    use crate::credentials::{
+    use crate::auth::credentials::{
         DEMO_ALIBABA_ACCESS_KEY_ID, DEMO_ALIBABA_ACCESS_KEY_SECRET, DEMO_ALIBABA_ACCOUNT_ID,
     };
+    use chrono::TimeDelta;
 
     const TIMESTAMP: &str = "2026-11-21T09:14:14Z";
 
@@ -578,8 +513,8 @@ mod tests {
             check_v1(&target, now()).unwrap(),
             format!("{DEMO_ALIBABA_ACCOUNT_ID} abc123")
         );
-        assert!(check_v1(&target, now() + MAX_CLOCK_SKEW).is_ok());
-        let err = check_v1(&target, now() - MAX_CLOCK_SKEW - TimeDelta::seconds(1)).unwrap_err();
+        assert!(check_v1(&target, now() + REPLAY_WINDOW).is_ok());
+        let err = check_v1(&target, now() - REPLAY_WINDOW - TimeDelta::seconds(1)).unwrap_err();
         assert_eq!(err.code(), "InvalidTimeStamp.Expired");
     }
 
@@ -778,12 +713,5 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn v3_canonical_uris() {
-        assert_eq!(v3_canonical_uri("/"), "/");
-        assert_eq!(v3_canonical_uri(""), "/");
-        assert_eq!(v3_canonical_uri("/a%20b/c"), "/a%20b/c");
     }
 }

@@ -1,8 +1,8 @@
 use super::lifecycle::Status;
 use super::model::{FlowLogId, NewFlowLog, MAX_TAGS_PER_FLOW_LOG};
-use crate::store::StoreError;
+use super::repository::StorageError;
 
-/// What can go wrong in the domain, in cloud-neutral terms; each adapter maps these to its codes.
+/// What can go wrong in the domain, in cloud-neutral terms; each product maps these to its codes.
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     #[error("flow log {0} not found")]
@@ -17,5 +17,5 @@ pub enum DomainError {
     #[error("flow log {0} would carry more than {MAX_TAGS_PER_FLOW_LOG} tags")]
     TooManyTags(FlowLogId),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Storage(#[from] StorageError),
 }

@@ -1,9 +1,11 @@
-//! The provider-neutral core: the flow-log model, its life cycle and the service both cloud
-//! faces call. It knows nothing of HTTP or SQL.
+//! The provider-neutral core: the flow-log model, its life cycle, the repository contract it
+//! needs from persistence, and the service every face, the control API and the worker call.
+//! It knows nothing of HTTP or SQL.
 
 mod error;
 mod lifecycle;
 mod model;
+pub mod repository;
 mod service;
 
 pub use error::DomainError;
@@ -13,4 +15,5 @@ pub use model::{
     Page, Provider, ResourceKind, Tag, TagFilter, TenantScope, TrafficFilter,
     MAX_TAGS_PER_FLOW_LOG,
 };
+pub use repository::{Repository, StorageError, Visibility};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, TransitionDelays};

@@ -1,5 +1,5 @@
-//! The service the cloud adapters call: it applies the life-cycle rules over the store and wakes
-//! the transition worker when it schedules work.
+//! The service the cloud products, the control API and the worker call: it applies the
+//! life-cycle rules over the repository and wakes the transition worker when it schedules work.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
     Tag, TagFilter, TenantScope, MAX_TAGS_PER_FLOW_LOG,
 };
-use crate::store::{Insertion, StatusChange, Store, StoreError, TagWrite, Visibility};
+use super::repository::{Insertion, Repository, StatusChange, StorageError, TagWrite, Visibility};
 
 /// How long each provider's transitional states last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,23 +63,21 @@ pub enum Modifiable {
     UnlessDeleting,
 }
 
-/// How far a request's signing time may be from now: a nonce is kept this long after it.
-pub const SIGNATURE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
-
 /// How often a conditional write is retried when another writer changed the status in between.
 const CONFLICT_RETRIES: usize = 3;
 
+/// The flow-log service over a repository `R` (the store, in the app).
 #[derive(Clone)]
-pub struct FlowLogService {
-    store: Store,
+pub struct FlowLogService<R> {
+    store: R,
     delays: TransitionDelays,
     quotas: Quotas,
     /// Woken whenever a transition is scheduled, so the worker need not poll.
     work_scheduled: Arc<Notify>,
 }
 
-impl FlowLogService {
-    pub fn new(store: Store, delays: TransitionDelays, quotas: Quotas) -> Self {
+impl<R: Repository> FlowLogService<R> {
+    pub fn new(store: R, delays: TransitionDelays, quotas: Quotas) -> Self {
         Self {
             store,
             delays,
@@ -88,10 +86,7 @@ impl FlowLogService {
         }
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
+    /// Notified whenever this process schedules a transition.
     pub fn work_scheduled(&self) -> Arc<Notify> {
         Arc::clone(&self.work_scheduled)
     }
@@ -124,10 +119,10 @@ impl FlowLogService {
             Ok(Insertion::QuotaReached) => Err(DomainError::QuotaExceeded {
                 quota: quota.unwrap_or_default(),
             }),
-            Err(StoreError::UniqueViolation) => {
+            Err(StorageError::UniqueViolation) => {
                 Err(DomainError::Duplicate(Box::new(flow_log.spec)))
             }
-            Err(other) => Err(DomainError::Store(other)),
+            Err(other) => Err(DomainError::Storage(other)),
         }
     }
 
@@ -166,7 +161,7 @@ impl FlowLogService {
         }
         Ok(self
             .store
-            .counted_page(scope, filter, offset, limit)
+            .counted_page(Visibility::Tenant(scope), filter, offset, limit)
             .await?)
     }
 
@@ -289,26 +284,6 @@ impl FlowLogService {
         Ok(self.store.service_activated(scope).await?)
     }
 
-    /// Claims a request signature's nonce for `access_key_id`: `false` when it was used already
-    /// (a replay). It is kept while a request signed at `signed_at` could still be accepted,
-    /// [`SIGNATURE_WINDOW`] after it.
-    pub async fn claim_signature_nonce(
-        &self,
-        access_key_id: &str,
-        nonce: &str,
-        signed_at: DateTime<Utc>,
-    ) -> Result<bool, DomainError> {
-        Ok(self
-            .store
-            .use_nonce(
-                access_key_id,
-                nonce,
-                signed_at + SIGNATURE_WINDOW,
-                Utc::now(),
-            )
-            .await?)
-    }
-
     /// Applies a life-cycle operation strictly: from a status the operation does not start from,
     /// it fails with [`DomainError::IncorrectState`] (Alibaba's semantics). The precondition is
     /// part of the one conditional write; the flow log is read only to explain a refusal.
@@ -341,6 +316,60 @@ impl FlowLogService {
             Some(applied) => Ok(applied),
             None => Err(self.refusal(scope, id).await),
         }
+    }
+
+    /// Completes every transition due at or before `due_by`; returns how many. Each completion
+    /// is one conditional statement, so running this twice, concurrently or after a restart,
+    /// never applies a transition twice.
+    pub async fn complete_due(&self, due_by: DateTime<Utc>) -> Result<u64, DomainError> {
+        let mut completed = 0;
+        for status in Status::TRANSITIONAL {
+            let settlement = status.settlement().expect("transitional statuses settle");
+            completed += self
+                .store
+                .settle_due(status, settlement, due_by, Utc::now())
+                .await?;
+        }
+        Ok(completed)
+    }
+
+    /// When the next pending transition is due, if any.
+    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, DomainError> {
+        Ok(self.store.next_due().await?)
+    }
+
+    /// Wakes [`Self::work_scheduled`] whenever another process sharing the database schedules
+    /// a transition, for as long as the database is open (where the database can tell).
+    pub async fn watch_for_work(&self) {
+        self.store.watch_for_work(self.work_scheduled()).await
+    }
+
+    // Operator operations for the control API: they cross tenants by design.
+
+    /// Every stored flow log the visibility allows, in creation order.
+    pub async fn list_all(
+        &self,
+        visibility: Visibility<'_>,
+        filter: &FlowLogFilter,
+        page: &Page,
+    ) -> Result<Vec<FlowLog>, DomainError> {
+        Ok(self.store.list(visibility, filter, page).await?)
+    }
+
+    /// Removes every flow log (with its tags) and service activation, or those of one
+    /// provider; returns how many flow logs.
+    pub async fn reset(&self, provider: Option<Provider>) -> Result<u64, DomainError> {
+        Ok(self.store.reset(provider).await?)
+    }
+
+    /// Whether the database answers now.
+    pub async fn ping(&self) -> Result<(), DomainError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// The database backend's name (`sqlite`, `postgres`).
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
     }
 
     fn plan(&self, scope: &TenantScope, op: Operation) -> Step {

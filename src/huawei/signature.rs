@@ -13,17 +13,17 @@
 //! re-encoded. `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`) must be within 15 minutes of now. Every failure
 //! is the gateway's 401 `APIGW.0301`.
 
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::credentials::{Credentials, HuaweiKey};
-use crate::signing::{
-    self, hmac_sha256_matches, percent_decode_bytes, rfc3986_encode, sha256_hex, SignedRequest,
+use crate::auth::credentials::{Credentials, HuaweiKey};
+use crate::auth::signing::{
+    self, canonical_uri, hmac_sha256_matches, parse_authorization, sha256_hex, AuthorizationError,
+    SignedRequest,
 };
+use crate::auth::REPLAY_WINDOW;
 
 /// The only algorithm accepted.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
-/// The most a request's `X-Sdk-Date` may differ from the server's clock.
-pub const MAX_CLOCK_SKEW: TimeDelta = TimeDelta::minutes(15);
 /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` replaces the body hash (the SDKs send it for non-JSON
 /// bodies only).
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -37,7 +37,7 @@ pub enum HuaweiSignatureError {
     MissingAuthorization,
     /// An `Authorization` header that is not `SDK-HMAC-SHA256 Access=…, SignedHeaders=…,
     /// Signature=…`; the reason says what is wrong.
-    MalformedAuthorization(&'static str),
+    MalformedAuthorization(AuthorizationError),
     /// Another algorithm (`SDK-HMAC-SM3`, `V11-HMAC-SHA256`, …).
     UnsupportedAlgorithm(String),
     /// `Access=` names no known key.
@@ -129,75 +129,14 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// The parts of `Authorization: SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`.
-struct Authorization<'a> {
-    access: &'a str,
-    signed_headers: Vec<String>,
-    signature: &'a str,
-}
-
-fn parse_authorization(value: &str) -> Result<Authorization<'_>, HuaweiSignatureError> {
-    use HuaweiSignatureError::{MalformedAuthorization, UnsupportedAlgorithm};
-    let value = value.trim();
-    let (algorithm, fields) = value.split_once(' ').unwrap_or((value, ""));
-    if algorithm != ALGORITHM {
-        return Err(if algorithm.is_empty() {
-            MalformedAuthorization("it names no algorithm")
-        } else {
-            UnsupportedAlgorithm(algorithm.to_owned())
-        });
-    }
-    let (mut access, mut signed_headers, mut signature) = (None, None, None);
-    for field in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-        let (name, value) = field
-            .split_once('=')
-            .ok_or(MalformedAuthorization("a field has no '='"))?;
-        let slot = match name.trim() {
-            "Access" => &mut access,
-            "SignedHeaders" => &mut signed_headers,
-            "Signature" => &mut signature,
-            _ => continue,
-        };
-        if slot.replace(value.trim()).is_some() {
-            return Err(MalformedAuthorization("a field is given twice"));
+/// Reads `Authorization: SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`.
+fn parse(value: &str) -> Result<signing::Authorization<'_>, HuaweiSignatureError> {
+    parse_authorization(value, ALGORITHM, "Access").map_err(|err| match err {
+        AuthorizationError::UnsupportedAlgorithm(algorithm) => {
+            HuaweiSignatureError::UnsupportedAlgorithm(algorithm)
         }
-    }
-    let access = access
-        .filter(|v| !v.is_empty())
-        .ok_or(MalformedAuthorization("Access is missing"))?;
-    let signed_headers = signed_headers
-        .filter(|v| !v.is_empty())
-        .ok_or(MalformedAuthorization("SignedHeaders is missing"))?;
-    let signature = signature
-        .filter(|v| !v.is_empty())
-        .ok_or(MalformedAuthorization("Signature is missing"))?;
-    let signed_headers: Vec<String> = signed_headers
-        .split(';')
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if signed_headers.iter().any(String::is_empty) {
-        return Err(MalformedAuthorization("SignedHeaders has an empty name"));
-    }
-    Ok(Authorization {
-        access,
-        signed_headers,
-        signature,
+        other => HuaweiSignatureError::MalformedAuthorization(other),
     })
-}
-
-/// The canonical URI: decode the path once, split on `/`, RFC 3986-encode each segment, and end
-/// with `/`.
-fn canonical_uri(path: &str) -> String {
-    let decoded = percent_decode_bytes(path);
-    let mut uri = decoded
-        .split(|byte| *byte == b'/')
-        .map(rfc3986_encode)
-        .collect::<Vec<_>>()
-        .join("/");
-    if !uri.ends_with('/') {
-        uri.push('/');
-    }
-    uri
 }
 
 /// The canonical request for the request's own `SignedHeaders` (lower-cased, in their order).
@@ -211,7 +150,7 @@ fn build_canonical_request(
     };
     signing::canonical_request(
         request,
-        &canonical_uri(request.path()),
+        &canonical_uri(request.path(), true),
         signed_headers,
         &payload_hash,
     )
@@ -221,8 +160,7 @@ fn build_canonical_request(
 /// The server's canonical request for `request`, as [`verify`] computes it (for debugging and
 /// tests). Fails when the `Authorization` header cannot be read or a signed header is missing.
 pub fn canonical_request(request: &SignedRequest<'_>) -> Result<String, HuaweiSignatureError> {
-    let authorization = authorization_header(request)?;
-    let authorization = parse_authorization(authorization)?;
+    let authorization = parse(authorization_header(request)?)?;
     build_canonical_request(request, &authorization.signed_headers)
 }
 
@@ -239,7 +177,7 @@ fn authorization_header<'a>(request: &SignedRequest<'a>) -> Result<&'a str, Huaw
         .header("authorization")
         .ok_or(HuaweiSignatureError::MissingAuthorization)?;
     std::str::from_utf8(value)
-        .map_err(|_| HuaweiSignatureError::MalformedAuthorization("it is not UTF-8"))
+        .map_err(|_| HuaweiSignatureError::MalformedAuthorization(AuthorizationError::NotUtf8))
 }
 
 fn parse_sdk_date(value: &str) -> Option<DateTime<Utc>> {
@@ -260,17 +198,19 @@ pub fn verify<'c>(
     credentials: &'c Credentials,
     now: DateTime<Utc>,
 ) -> Result<&'c HuaweiKey, HuaweiSignatureError> {
-    let authorization = parse_authorization(authorization_header(request)?)?;
+    let authorization = parse(authorization_header(request)?)?;
     let key = credentials
-        .huawei(authorization.access)
-        .ok_or_else(|| HuaweiSignatureError::UnknownAccessKey(authorization.access.to_owned()))?;
+        .huawei(authorization.credential)
+        .ok_or_else(|| {
+            HuaweiSignatureError::UnknownAccessKey(authorization.credential.to_owned())
+        })?;
 
     let sdk_date = request
         .header_str("x-sdk-date")
         .map(str::trim)
         .ok_or(HuaweiSignatureError::MalformedDate)?;
     let signed_at = parse_sdk_date(sdk_date).ok_or(HuaweiSignatureError::MalformedDate)?;
-    if (now - signed_at).abs() > MAX_CLOCK_SKEW {
+    if (now - signed_at).abs() > REPLAY_WINDOW {
         return Err(HuaweiSignatureError::Expired { signed_at, now });
     }
 
@@ -296,7 +236,8 @@ mod tests {
     use sha2::Sha256;
 
     use super::*;
-    use crate::credentials::{DEMO_HUAWEI_ACCESS_KEY, DEMO_HUAWEI_SECRET_KEY};
+    use crate::auth::credentials::{DEMO_HUAWEI_ACCESS_KEY, DEMO_HUAWEI_SECRET_KEY};
+    use chrono::TimeDelta;
 
     const TARGET: &str = "/v1/0123456789abcdef0123456789abcdef/fl/flow_logs?limit=10";
     const DATE: &str = "20261121T091347Z";
@@ -354,9 +295,9 @@ mod tests {
     fn accepts_its_own_signature_within_the_window() {
         let headers = signed_headers(DEMO_HUAWEI_ACCESS_KEY, DEMO_HUAWEI_SECRET_KEY, &[]);
         assert_eq!(check(&headers, now()).unwrap(), DEMO_HUAWEI_ACCESS_KEY);
-        assert!(check(&headers, now() + MAX_CLOCK_SKEW).is_ok());
-        assert!(check(&headers, now() - MAX_CLOCK_SKEW).is_ok());
-        let late = now() + MAX_CLOCK_SKEW + TimeDelta::seconds(1);
+        assert!(check(&headers, now() + REPLAY_WINDOW).is_ok());
+        assert!(check(&headers, now() - REPLAY_WINDOW).is_ok());
+        let late = now() + REPLAY_WINDOW + TimeDelta::seconds(1);
         assert_eq!(
             check(&headers, late),
             Err(HuaweiSignatureError::Expired {
@@ -414,19 +355,21 @@ mod tests {
             ),
             (
                 "SDK-HMAC-SHA256 SignedHeaders=host, Signature=00",
-                HuaweiSignatureError::MalformedAuthorization("Access is missing"),
+                HuaweiSignatureError::MalformedAuthorization(AuthorizationError::Missing("Access")),
             ),
             (
                 "SDK-HMAC-SHA256 Access=AK, Signature=00",
-                HuaweiSignatureError::MalformedAuthorization("SignedHeaders is missing"),
+                HuaweiSignatureError::MalformedAuthorization(AuthorizationError::Missing(
+                    "SignedHeaders",
+                )),
             ),
             (
                 "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Access=BK, Signature=00",
-                HuaweiSignatureError::MalformedAuthorization("a field is given twice"),
+                HuaweiSignatureError::MalformedAuthorization(AuthorizationError::FieldTwice),
             ),
             (
                 "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x-sdk-date, Signature=00",
-                HuaweiSignatureError::MalformedAuthorization("SignedHeaders has an empty name"),
+                HuaweiSignatureError::MalformedAuthorization(AuthorizationError::EmptyHeaderName),
             ),
         ];
         for (value, expected) in cases {
@@ -455,17 +398,6 @@ mod tests {
                 "{signature}: {err:?}"
             );
         }
-    }
-
-    #[test]
-    fn canonical_uri_decodes_once_then_encodes_each_segment() {
-        assert_eq!(
-            canonical_uri("/v1/p/fl/flow_logs/a%20b%2Fc~d%25e"),
-            "/v1/p/fl/flow_logs/a%20b/c~d%25e/"
-        );
-        assert_eq!(canonical_uri("/v1/p/fl/flow_logs/"), "/v1/p/fl/flow_logs/");
-        assert_eq!(canonical_uri("/a+b/%E6%B5%81"), "/a%2Bb/%E6%B5%81/");
-        assert_eq!(canonical_uri("/"), "/");
     }
 
     #[test]

@@ -1,26 +1,21 @@
-//! The Postgres backend: a connection pool shared by every request, migrations at start, and
-//! LISTEN/NOTIFY so that every process sharing the database wakes when any of them schedules a
-//! transition.
+//! The Postgres backend: a connection pool shared by every request, migrations at start, NUL
+//! escaped in text, and LISTEN/NOTIFY so that every process sharing the database wakes when any
+//! of them schedules a transition.
 
 use std::convert::Infallible;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool, Postgres, QueryBuilder};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres};
 use tokio::sync::Notify;
 
-use super::row::{CountedRow, FlowLogRow};
-use super::sql::{self, Binder};
-use super::{Insertion, PoolSettings, StatusChange, StoreError, TagWrite, Visibility};
-use crate::domain::{
-    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, Page, Provider, Settlement,
-    Status, Tag, TagFilter, TenantScope,
-};
+use super::exec::impl_exec;
+use super::sql::{Dialect, Sql};
+use super::{PoolSettings, Pools, StoreError};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The channel a trigger on `flow_logs` notifies whenever a row gets a due time
 /// (`migrations/postgres`).
@@ -35,75 +30,68 @@ const LISTEN_BACKOFF: Duration = Duration::from_secs(1);
 /// noncharacter, so text that needs no escaping (nearly all) is stored as it is.
 const ESCAPE: char = '\u{FFFF}';
 
-fn to_stored(value: &str) -> String {
-    if !value.contains(['\0', ESCAPE]) {
-        return value.to_owned();
-    }
-    let mut stored = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
-        match c {
-            '\0' => stored.extend([ESCAPE, '0']),
-            ESCAPE => stored.extend([ESCAPE, ESCAPE]),
-            c => stored.push(c),
-        }
-    }
-    stored
-}
-
-fn from_stored(stored: String) -> String {
-    if !stored.contains(ESCAPE) {
-        return stored;
-    }
-    let mut value = String::with_capacity(stored.len());
-    let mut chars = stored.chars();
-    while let Some(c) = chars.next() {
-        if c != ESCAPE {
-            value.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('0') => value.push('\0'),
-            Some(other) => value.push(other),
-            None => value.push(ESCAPE),
-        }
-    }
-    value
-}
-
-impl Binder for Postgres {
+impl Dialect for Postgres {
+    const NAME: &'static str = "postgres";
     const TAGS: &'static str = "COALESCE((SELECT json_agg(json_build_array(t.key, t.value) ORDER BY t.key) \
          FROM flow_log_tags t WHERE t.provider = flow_logs.provider AND t.flow_log_id = flow_logs.id)::text, '[]') AS tags";
     const LOCK_FOR_TAGS: &'static str = " ORDER BY id FOR UPDATE";
 
-    fn bind_text(query: &mut QueryBuilder<'static, Self>, value: &str) {
-        query.push_bind(to_stored(value));
+    fn store_text(value: &str) -> String {
+        if !value.contains(['\0', ESCAPE]) {
+            return value.to_owned();
+        }
+        let mut stored = String::with_capacity(value.len() + 8);
+        for c in value.chars() {
+            match c {
+                '\0' => stored.extend([ESCAPE, '0']),
+                ESCAPE => stored.extend([ESCAPE, ESCAPE]),
+                c => stored.push(c),
+            }
+        }
+        stored
     }
-    fn bind_opt_text(query: &mut QueryBuilder<'static, Self>, value: Option<&str>) {
-        query.push_bind(value.map(to_stored));
+
+    fn load_text(stored: String) -> String {
+        if !stored.contains(ESCAPE) {
+            return stored;
+        }
+        let mut value = String::with_capacity(stored.len());
+        let mut chars = stored.chars();
+        while let Some(c) = chars.next() {
+            if c != ESCAPE {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('0') => value.push('\0'),
+                Some(other) => value.push(other),
+                None => value.push(ESCAPE),
+            }
+        }
+        value
     }
-    fn bind_int(query: &mut QueryBuilder<'static, Self>, value: i64) {
-        query.push_bind(value);
-    }
-    fn bind_opt_int(query: &mut QueryBuilder<'static, Self>, value: Option<i64>) {
-        query.push_bind(value);
-    }
-    fn bind_bool(query: &mut QueryBuilder<'static, Self>, value: bool) {
-        query.push_bind(value);
+
+    /// Under READ COMMITTED two concurrent inserts would both count the tenant's flow logs
+    /// before either is committed; a transaction-scoped advisory lock on the tenant makes them
+    /// take turns, in this process and every other one.
+    fn quota_lock(key: &str) -> Option<Sql<Self>> {
+        let mut sql = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(");
+        sql.text(key).push(", 0))");
+        Some(sql)
     }
 }
 
-fn flow_log(row: FlowLogRow) -> Result<FlowLog, StoreError> {
-    FlowLog::try_from(row.map_text(from_stored))
-}
+impl_exec!(PgConnection, Postgres);
 
 #[derive(Clone)]
-pub struct PostgresStore {
-    pool: PgPool,
+pub struct PostgresBackend {
+    /// One pool, for reads and writes.
+    pools: Pools<Postgres>,
     /// The listener's one connection, apart so that it never takes a request's place.
     listener_pool: PgPool,
 }
 
-impl PostgresStore {
+impl PostgresBackend {
     /// Connects once at once, so that an unreachable database fails the start with the reason
     /// (refused, unknown host, bad password…) instead of a pool timeout; afterwards the pool
     /// opens connections as needed and replaces broken ones, so the store recovers by itself
@@ -113,13 +101,13 @@ impl PostgresStore {
         let first = tokio::time::timeout(settings.acquire_timeout, options.connect())
             .await
             .map_err(|_| {
-                StoreError::Database(sqlx::Error::Io(std::io::Error::new(
+                sqlx::Error::Io(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
                     format!(
                         "no answer within {}",
                         humantime::format_duration(settings.acquire_timeout)
                     ),
-                )))
+                ))
             })??;
         first.close().await?;
         let pool_options = || {
@@ -127,28 +115,22 @@ impl PostgresStore {
                 .acquire_timeout(settings.acquire_timeout)
                 .test_before_acquire(true)
         };
+        let pool = pool_options()
+            .max_connections(settings.max_connections)
+            .connect_lazy_with(options.clone());
         Ok(Self {
-            pool: pool_options()
-                .max_connections(settings.max_connections)
-                .connect_lazy_with(options.clone()),
+            pools: Pools::new(pool.clone(), pool),
             listener_pool: pool_options().max_connections(1).connect_lazy_with(options),
         })
     }
 
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        // sqlx takes an advisory lock, so replicas starting together migrate one at a time.
-        MIGRATOR.run(&self.pool).await?;
-        Ok(())
-    }
-
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+    pub fn pools(&self) -> &Pools<Postgres> {
+        &self.pools
     }
 
     pub async fn close(&self) {
         self.listener_pool.close().await;
-        self.pool.close().await;
+        self.pools.close().await;
     }
 
     /// Wakes `wake` whenever any process schedules a transition in this database, until the
@@ -177,343 +159,19 @@ impl PostgresStore {
             wake.notify_one();
         }
     }
-
-    /// Under READ COMMITTED two concurrent inserts would both count the tenant's flow logs
-    /// before either is committed; a transaction-scoped advisory lock on the tenant makes
-    /// inserts bounded by a quota take turns, in this process and every other one.
-    pub async fn insert(
-        &self,
-        flow_log: &FlowLog,
-        quota: Option<u32>,
-    ) -> Result<Insertion, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if quota.is_some() {
-            let scope = &flow_log.scope;
-            let tenant = format!(
-                "flowplane quota {} {} {}",
-                scope.provider().as_str(),
-                scope.tenant_id(),
-                scope.region_id()
-            );
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(to_stored(&tenant))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let inserted = sql::insert::<Postgres>(flow_log, quota)
-            .0
-            .build()
-            .execute(&mut *tx)
-            .await?;
-        if inserted.rows_affected() == 0 {
-            return Ok(Insertion::QuotaReached);
-        }
-        let tags = &flow_log.spec.tags;
-        if !tags.is_empty() {
-            sql::insert_tags::<Postgres>(&flow_log.scope, std::slice::from_ref(&flow_log.id), tags)
-                .0
-                .build()
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(Insertion::Inserted)
-    }
-
-    pub async fn get(
-        &self,
-        scope: &TenantScope,
-        id: &FlowLogId,
-    ) -> Result<Option<FlowLog>, StoreError> {
-        let row: Option<FlowLogRow> = sql::get::<Postgres>(scope, id)
-            .0
-            .build_query_as()
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(flow_log).transpose()
-    }
-
-    pub async fn list(
-        &self,
-        visibility: Visibility<'_>,
-        filter: &FlowLogFilter,
-        page: &Page,
-    ) -> Result<Vec<FlowLog>, StoreError> {
-        let rows: Vec<FlowLogRow> = sql::list::<Postgres>(visibility, filter, page)
-            .0
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(flow_log).collect()
-    }
-
-    pub async fn counted_page(
-        &self,
-        visibility: Visibility<'_>,
-        filter: &FlowLogFilter,
-        offset: u64,
-        limit: u32,
-    ) -> Result<(Vec<FlowLog>, u64), StoreError> {
-        let rows: Vec<CountedRow> =
-            sql::counted_page::<Postgres>(visibility, filter, offset, limit)
-                .0
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await?;
-        let Some(first) = rows.first() else {
-            // Past the last page no row carries the count; an empty page cannot contradict it.
-            let count: i64 = sql::count::<Postgres>(visibility, filter)
-                .0
-                .build_query_scalar()
-                .fetch_one(&self.pool)
-                .await?;
-            return Ok((Vec::new(), u64::try_from(count).unwrap_or_default()));
-        };
-        let total = u64::try_from(first.total).unwrap_or_default();
-        let flow_logs = rows
-            .into_iter()
-            .map(|counted| flow_log(counted.row))
-            .collect::<Result<_, _>>()?;
-        Ok((flow_logs, total))
-    }
-
-    pub async fn update(
-        &self,
-        scope: &TenantScope,
-        id: &FlowLogId,
-        expected: &[Status],
-        changes: &AttributeChanges,
-        status_change: Option<StatusChange>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<FlowLog>, StoreError> {
-        let row: Option<FlowLogRow> =
-            sql::update::<Postgres>(scope, id, expected, changes, status_change, now)
-                .0
-                .build_query_as()
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(flow_log).transpose()
-    }
-
-    pub async fn delete(
-        &self,
-        scope: &TenantScope,
-        id: &FlowLogId,
-        expected: &[Status],
-    ) -> Result<bool, StoreError> {
-        let done = sql::delete::<Postgres>(scope, id, expected)
-            .0
-            .build()
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    /// Under READ COMMITTED a row that another process is settling is waited for and then
-    /// re-checked against the statement's condition, which it no longer meets: each transition
-    /// completes once, whichever process gets there first. Two settling statements that lock
-    /// the same rows in different orders can deadlock; Postgres then aborts one, which is
-    /// simply run again.
-    pub async fn settle_due(
-        &self,
-        from: Status,
-        settlement: Settlement,
-        due_by: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        const ATTEMPTS: usize = 3;
-        let mut attempt = 1;
-        loop {
-            let done = sql::settle_due::<Postgres>(from, settlement, due_by, now)
-                .0
-                .build()
-                .execute(&self.pool)
-                .await;
-            match done {
-                Ok(done) => return Ok(done.rows_affected()),
-                Err(err) if attempt < ATTEMPTS && is_deadlock(&err) => attempt += 1,
-                Err(err) => return Err(err.into()),
-            }
-        }
-    }
-
-    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let millis: Option<i64> = sql::next_due::<Postgres>()
-            .0
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(millis.and_then(DateTime::from_timestamp_millis))
-    }
-
-    pub async fn tag(
-        &self,
-        scope: &TenantScope,
-        ids: &[FlowLogId],
-        tags: &[Tag],
-        max_tags: usize,
-    ) -> Result<TagWrite, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if let Some(missing) = first_missing(&mut tx, scope, ids).await? {
-            return Ok(TagWrite::Missing(missing));
-        }
-        if !tags.is_empty() {
-            sql::upsert_tags::<Postgres>(scope, ids, tags)
-                .0
-                .build()
-                .execute(&mut *tx)
-                .await?;
-        }
-        let too_many: Option<String> = sql::over_tag_limit::<Postgres>(scope, ids, max_tags)
-            .0
-            .build_query_scalar()
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(id) = too_many {
-            return Ok(TagWrite::TooMany(FlowLogId::from_trusted(from_stored(id))));
-        }
-        tx.commit().await?;
-        Ok(TagWrite::Done)
-    }
-
-    pub async fn untag(
-        &self,
-        scope: &TenantScope,
-        ids: &[FlowLogId],
-        keys: Option<&[String]>,
-    ) -> Result<TagWrite, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if let Some(missing) = first_missing(&mut tx, scope, ids).await? {
-            return Ok(TagWrite::Missing(missing));
-        }
-        sql::untag::<Postgres>(scope, ids, keys)
-            .0
-            .build()
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(TagWrite::Done)
-    }
-
-    pub async fn list_tags(
-        &self,
-        scope: &TenantScope,
-        ids: &[FlowLogId],
-        filters: &[TagFilter],
-        offset: u64,
-        limit: u32,
-    ) -> Result<Vec<FlowLogTag>, StoreError> {
-        let rows: Vec<(String, String, String)> =
-            sql::list_tags::<Postgres>(scope, ids, filters, offset, limit)
-                .0
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, key, value)| FlowLogTag {
-                id: FlowLogId::from_trusted(from_stored(id)),
-                tag: Tag {
-                    key: from_stored(key),
-                    value: from_stored(value),
-                },
-            })
-            .collect())
-    }
-
-    pub async fn activate_service(
-        &self,
-        scope: &TenantScope,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sql::activate_service::<Postgres>(scope, now)
-            .0
-            .build()
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn service_activated(&self, scope: &TenantScope) -> Result<bool, StoreError> {
-        let count: i64 = sql::service_activated::<Postgres>(scope)
-            .0
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(count > 0)
-    }
-
-    /// Two processes recording one nonce at once: the second insert waits for the first's
-    /// transaction and then finds the key taken, so the nonce is accepted once.
-    pub async fn use_nonce(
-        &self,
-        access_key_id: &str,
-        nonce: &str,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sql::prune_nonces::<Postgres>(now)
-            .0
-            .build()
-            .execute(&mut *tx)
-            .await?;
-        let inserted = sql::insert_nonce::<Postgres>(access_key_id, nonce, expires_at)
-            .0
-            .build()
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(inserted == 1)
-    }
-
-    pub async fn reset(&self, provider: Option<Provider>) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sql::reset_activations::<Postgres>(provider)
-            .0
-            .build()
-            .execute(&mut *tx)
-            .await?;
-        let done = sql::reset::<Postgres>(provider)
-            .0
-            .build()
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
-    }
-}
-
-/// The first of `ids` that does not exist in the scope; the ones that do stay locked until
-/// the transaction ends.
-async fn first_missing(
-    tx: &mut sqlx::Transaction<'_, Postgres>,
-    scope: &TenantScope,
-    ids: &[FlowLogId],
-) -> Result<Option<FlowLogId>, StoreError> {
-    let found: Vec<String> = sql::existing_for_tags::<Postgres>(scope, ids)
-        .0
-        .build_query_scalar()
-        .fetch_all(&mut **tx)
-        .await?;
-    let found: Vec<String> = found.into_iter().map(from_stored).collect();
-    Ok(ids
-        .iter()
-        .find(|id| !found.iter().any(|f| f == id.as_str()))
-        .cloned())
-}
-
-/// Postgres's `deadlock_detected`.
-fn is_deadlock(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .and_then(|db| db.code())
-        .is_some_and(|code| code == "40P01")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn store(value: &str) -> String {
+        <Postgres as Dialect>::store_text(value)
+    }
+
+    fn load(stored: String) -> String {
+        <Postgres as Dialect>::load_text(stored)
+    }
 
     #[test]
     fn stored_text_round_trips_and_is_free_of_nul() {
@@ -527,11 +185,11 @@ mod tests {
             "\u{FFFF}\0\u{FFFF}\u{FFFF}0",
             "名字 \u{1F600}",
         ] {
-            let stored = to_stored(value);
+            let stored = store(value);
             assert!(!stored.contains('\0'), "{value:?} -> {stored:?}");
-            assert_eq!(from_stored(stored), value);
+            assert_eq!(load(stored), value);
         }
-        assert_eq!(to_stored("plain"), "plain", "most text is stored as it is");
+        assert_eq!(store("plain"), "plain", "most text is stored as it is");
     }
 
     #[test]
@@ -539,7 +197,7 @@ mod tests {
         let values = ["\0", "\u{FFFF}0", "\u{FFFF}", "0", "\u{FFFF}\u{FFFF}"];
         for (i, a) in values.iter().enumerate() {
             for b in &values[i + 1..] {
-                assert_ne!(to_stored(a), to_stored(b), "{a:?} vs {b:?}");
+                assert_ne!(store(a), store(b), "{a:?} vs {b:?}");
             }
         }
     }

@@ -1,18 +1,88 @@
-//! The stored shape of a flow log and its conversions, shared by every backend.
+//! Rows as the database returns them, decoded in one place: text columns are [`Text`], which
+//! turns the backend's stored form back into the caller's as it is read, so no read can forget
+//! it; then rows convert into domain values.
 
 use chrono::{DateTime, Utc};
+use sqlx::error::BoxDynError;
+use sqlx::{Database, Decode, Type};
 
-use super::StoreError;
+use super::sql::Dialect;
 use crate::domain::{
-    FlowLog, FlowLogId, LogDestination, NewFlowLog, Provider, ResourceKind, Status, Tag,
-    TenantScope, TrafficFilter,
+    FlowLog, FlowLogId, LogDestination, NewFlowLog, Provider, ResourceKind, Status, StorageError,
+    Tag, TenantScope, TrafficFilter,
 };
 
+/// A text column, decoded from the backend's stored form ([`Dialect::load_text`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(pub String);
+
+/// Both column types are read from the database's text type.
+macro_rules! typed_as_text {
+    ($type:ty) => {
+        impl<DB: Dialect> Type<DB> for $type
+        where
+            String: Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as Type<DB>>::compatible(ty)
+            }
+        }
+    };
+}
+
+typed_as_text!(Text);
+typed_as_text!(Tags);
+
+impl<'r, DB: Dialect> Decode<'r, DB> for Text
+where
+    String: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Text(DB::load_text(String::decode(value)?)))
+    }
+}
+
+/// A `tags` column: a JSON array of `[key, value]` pairs whose strings are stored text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tags(pub Vec<Tag>);
+
+impl<'r, DB: Dialect> Decode<'r, DB> for Tags
+where
+    String: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        let json = String::decode(value)?;
+        if json == "[]" {
+            return Ok(Tags(Vec::new()));
+        }
+        let pairs: Vec<(String, String)> = serde_json::from_str(&json)
+            .map_err(|err| format!("tags = {json:?} is not a JSON array of pairs: {err}"))?;
+        Ok(Tags(
+            pairs
+                .into_iter()
+                .map(|(key, value)| Tag {
+                    key: DB::load_text(key),
+                    value: DB::load_text(value),
+                })
+                .collect(),
+        ))
+    }
+}
+
 /// The columns of `flow_logs` every query selects, in [`FlowLogRow`]'s order; each backend
-/// appends its own `tags` expression (a JSON array of `[key, value]` pairs in key order).
+/// appends its own `tags` expression ([`Dialect::TAGS`]).
 pub const COLUMNS: &str = "id, provider, tenant_id, region_id, name, description, resource_kind, resource_id, \
      traffic_filter, traffic_paths, aggregation_interval, ip_version, log_format, log_group, log_topic, \
      index_enabled, resource_group_id, status, due_at, created_at, updated_at";
+
+/// Every column of a flow log and its tags, in [`FlowLogRow`]'s order.
+pub fn selected<DB: Dialect>() -> String {
+    format!("{COLUMNS}, {}", DB::TAGS)
+}
 
 /// A row of a counted page: the flow log and how many match in all.
 #[derive(Debug, sqlx::FromRow)]
@@ -25,76 +95,28 @@ pub struct CountedRow {
 /// Times are stored as Unix milliseconds: exact, ordered and identical on every backend.
 #[derive(Debug, sqlx::FromRow)]
 pub struct FlowLogRow {
-    pub id: String,
-    pub provider: String,
-    pub tenant_id: String,
-    pub region_id: String,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub resource_kind: String,
-    pub resource_id: String,
-    pub traffic_filter: String,
-    pub traffic_paths: String,
+    pub id: Text,
+    pub provider: Text,
+    pub tenant_id: Text,
+    pub region_id: Text,
+    pub name: Option<Text>,
+    pub description: Option<Text>,
+    pub resource_kind: Text,
+    pub resource_id: Text,
+    pub traffic_filter: Text,
+    pub traffic_paths: Text,
     pub aggregation_interval: Option<i64>,
-    pub ip_version: Option<String>,
-    pub log_format: Option<String>,
-    pub log_group: String,
-    pub log_topic: String,
+    pub ip_version: Option<Text>,
+    pub log_format: Option<Text>,
+    pub log_group: Text,
+    pub log_topic: Text,
     pub index_enabled: bool,
-    pub resource_group_id: Option<String>,
-    pub status: String,
+    pub resource_group_id: Option<Text>,
+    pub status: Text,
     pub due_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
-    pub tags: String,
-}
-
-impl FlowLogRow {
-    /// Maps every text column a caller could have written through `f`: how a backend turns
-    /// its storage form of text back into the caller's.
-    pub fn map_text(self, f: impl Fn(String) -> String) -> Self {
-        let opt = |value: Option<String>| value.map(&f);
-        Self {
-            id: f(self.id),
-            provider: self.provider,
-            tenant_id: f(self.tenant_id),
-            region_id: f(self.region_id),
-            name: opt(self.name),
-            description: opt(self.description),
-            resource_kind: self.resource_kind,
-            resource_id: f(self.resource_id),
-            traffic_filter: self.traffic_filter,
-            traffic_paths: f(self.traffic_paths),
-            aggregation_interval: self.aggregation_interval,
-            ip_version: opt(self.ip_version),
-            log_format: opt(self.log_format),
-            log_group: f(self.log_group),
-            log_topic: f(self.log_topic),
-            index_enabled: self.index_enabled,
-            resource_group_id: opt(self.resource_group_id),
-            status: self.status,
-            due_at: self.due_at,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            tags: map_tags_text(self.tags, &f),
-        }
-    }
-}
-
-/// `f` over the keys and values of a `tags` JSON array (left as it is when it does not parse:
-/// decoding reports that).
-fn map_tags_text(json: String, f: &impl Fn(String) -> String) -> String {
-    if json == "[]" {
-        return json;
-    }
-    match serde_json::from_str::<Vec<(String, String)>>(&json) {
-        Ok(pairs) => {
-            let mapped: Vec<(String, String)> =
-                pairs.into_iter().map(|(k, v)| (f(k), f(v))).collect();
-            serde_json::to_string(&mapped).unwrap_or(json)
-        }
-        Err(_) => json,
-    }
+    pub tags: Tags,
 }
 
 /// Traffic paths are identifiers without commas, kept in one column.
@@ -106,33 +128,28 @@ pub fn to_millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
 }
 
-fn from_millis(millis: i64) -> Result<DateTime<Utc>, StoreError> {
+pub fn from_millis(millis: i64) -> Result<DateTime<Utc>, StorageError> {
     DateTime::from_timestamp_millis(millis)
-        .ok_or_else(|| StoreError::Corrupt(format!("time {millis} out of range")))
+        .ok_or_else(|| StorageError::Corrupt(format!("time {millis} out of range")))
 }
 
-fn decode_tags(json: &str) -> Result<Vec<Tag>, StoreError> {
-    let pairs: Vec<(String, String)> =
-        serde_json::from_str(json).map_err(|_| corrupt("tags", json))?;
-    Ok(pairs
-        .into_iter()
-        .map(|(key, value)| Tag { key, value })
-        .collect())
+fn corrupt(column: &str, value: &str) -> StorageError {
+    StorageError::Corrupt(format!("{column} = {value:?}"))
 }
 
-fn corrupt(column: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{column} = {value:?}"))
+fn text(value: Option<Text>) -> Option<String> {
+    value.map(|Text(text)| text)
 }
 
 impl TryFrom<FlowLogRow> for FlowLog {
-    type Error = StoreError;
+    type Error = StorageError;
 
     fn try_from(row: FlowLogRow) -> Result<Self, Self::Error> {
         let provider =
-            Provider::parse(&row.provider).ok_or_else(|| corrupt("provider", &row.provider))?;
+            Provider::parse(&row.provider.0).ok_or_else(|| corrupt("provider", &row.provider.0))?;
         let scope = match provider {
-            Provider::Huawei => TenantScope::huawei_project(row.tenant_id),
-            Provider::Alibaba => TenantScope::alibaba_account(row.tenant_id, row.region_id),
+            Provider::Huawei => TenantScope::huawei_project(row.tenant_id.0),
+            Provider::Alibaba => TenantScope::alibaba_account(row.tenant_id.0, row.region_id.0),
         };
         let aggregation_interval = row
             .aggregation_interval
@@ -142,34 +159,35 @@ impl TryFrom<FlowLogRow> for FlowLog {
             })
             .transpose()?;
         Ok(FlowLog {
-            id: FlowLogId::from_trusted(row.id),
+            id: FlowLogId::from_trusted(row.id.0),
             scope,
             spec: NewFlowLog {
-                name: row.name,
-                description: row.description,
-                resource_kind: ResourceKind::parse(&row.resource_kind)
-                    .ok_or_else(|| corrupt("resource_kind", &row.resource_kind))?,
-                resource_id: row.resource_id,
-                traffic_filter: TrafficFilter::parse(&row.traffic_filter)
-                    .ok_or_else(|| corrupt("traffic_filter", &row.traffic_filter))?,
+                name: text(row.name),
+                description: text(row.description),
+                resource_kind: ResourceKind::parse(&row.resource_kind.0)
+                    .ok_or_else(|| corrupt("resource_kind", &row.resource_kind.0))?,
+                resource_id: row.resource_id.0,
+                traffic_filter: TrafficFilter::parse(&row.traffic_filter.0)
+                    .ok_or_else(|| corrupt("traffic_filter", &row.traffic_filter.0))?,
                 traffic_paths: row
                     .traffic_paths
+                    .0
                     .split(',')
                     .filter(|p| !p.is_empty())
                     .map(str::to_owned)
                     .collect(),
                 aggregation_interval,
-                ip_version: row.ip_version,
-                log_format: row.log_format,
+                ip_version: text(row.ip_version),
+                log_format: text(row.log_format),
                 destination: LogDestination {
-                    group: row.log_group,
-                    topic: row.log_topic,
+                    group: row.log_group.0,
+                    topic: row.log_topic.0,
                 },
                 index_enabled: row.index_enabled,
-                resource_group_id: row.resource_group_id,
-                tags: decode_tags(&row.tags)?,
+                resource_group_id: text(row.resource_group_id),
+                tags: row.tags.0,
             },
-            status: Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
+            status: Status::parse(&row.status.0).ok_or_else(|| corrupt("status", &row.status.0))?,
             due_at: row.due_at.map(from_millis).transpose()?,
             created_at: from_millis(row.created_at)?,
             updated_at: from_millis(row.updated_at)?,

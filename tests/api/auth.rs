@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request};
 use chrono::{TimeDelta, Utc};
-use flowplane::credentials::{Credentials, DEMO_HUAWEI_ACCESS_KEY};
+use flowplane::auth::credentials::{Credentials, DEMO_HUAWEI_ACCESS_KEY};
 use serde_json::json;
 
 use crate::helpers::*;
@@ -213,7 +213,7 @@ async fn the_demo_credentials_are_used_without_a_file() {
     app.create_huawei(OTHER_PROJECT, "port-1").await;
     let created = app
         .alibaba_as(
-            flowplane::credentials::DEMO_ALIBABA_ACCESS_KEY_ID,
+            flowplane::auth::credentials::DEMO_ALIBABA_ACCESS_KEY_ID,
             REGION,
             "CreateFlowLog",
             &create_params(),
@@ -223,7 +223,7 @@ async fn the_demo_credentials_are_used_without_a_file() {
     let alibaba = app.get("/_flowplane/flow-logs?provider=alibaba").await.body;
     assert_eq!(
         alibaba["flow_logs"][0]["tenant_id"],
-        flowplane::credentials::DEMO_ALIBABA_ACCOUNT_ID
+        flowplane::auth::credentials::DEMO_ALIBABA_ACCOUNT_ID
     );
 }
 

@@ -13,10 +13,11 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use clap::Parser;
 use flowplane::app::App;
+pub use flowplane::auth::nonces::NonceRepository;
 use flowplane::config::{Cli, Command, ServeArgs};
-use flowplane::domain::{
-    FlowLogService, LogDestination, NewFlowLog, ResourceKind, TenantScope, TrafficFilter,
-};
+pub use flowplane::domain::repository::FlowLogRepository;
+use flowplane::domain::{LogDestination, NewFlowLog, ResourceKind, TenantScope, TrafficFilter};
+use flowplane::state::FlowLogs;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -359,13 +360,19 @@ impl TestApp {
         }
     }
 
-    pub fn service(&self) -> &FlowLogService {
-        self.app.service()
+    pub fn service(&self) -> &FlowLogs {
+        self.app.flow_logs()
+    }
+
+    /// The store itself, to check its contracts directly (bring the repository traits into
+    /// scope: they are re-exported here).
+    pub fn store(&self) -> &flowplane::store::Store {
+        self.app.store()
     }
 
     /// Closes the database, as a stopping process would.
     pub async fn stop(self) {
-        self.app.service().store().close().await;
+        self.app.store().close().await;
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {

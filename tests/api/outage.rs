@@ -153,7 +153,6 @@ async fn postgres_going_away_mid_traffic_gives_cloud_errors_and_service_resumes(
         .unwrap();
     eventually("the server's worker to complete the transition", || async {
         other
-            .service()
             .store()
             .get(&alibaba_scope(), &flow_log.id)
             .await

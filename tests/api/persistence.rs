@@ -116,7 +116,7 @@ async fn a_conditional_write_with_no_expected_status_touches_nothing() {
     let app = TestApp::new().await;
     let id = app.create_huawei_id(PROJECT, "port-1").await;
     let (store, scope, id) = (
-        app.service().store(),
+        app.store(),
         TenantScope::huawei_project(PROJECT),
         FlowLogId::from_trusted(id),
     );
@@ -234,7 +234,7 @@ async fn a_signature_nonce_is_used_once_until_it_expires_even_across_restarts() 
     let now = chrono::Utc::now();
     let later = now + chrono::Duration::minutes(15);
     let app = TestApp::on(&db, &[]).await;
-    let store = app.service().store();
+    let store = app.store();
     assert!(store.use_nonce("key", "n1", later, now).await.unwrap());
     assert!(!store.use_nonce("key", "n1", later, now).await.unwrap());
     // Nonces are per access key.
@@ -242,7 +242,7 @@ async fn a_signature_nonce_is_used_once_until_it_expires_even_across_restarts() 
     app.stop().await;
 
     let restarted = TestApp::on(&db, &[]).await;
-    let store = restarted.service().store();
+    let store = restarted.store();
     assert!(!store.use_nonce("key", "n1", later, now).await.unwrap());
     // Once its request's timestamp could no longer be accepted, the nonce is forgotten.
     let after_expiry = later + chrono::Duration::seconds(1);

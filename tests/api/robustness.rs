@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use flowplane::app::BODY_LIMIT_BYTES;
+use flowplane::edge::BODY_LIMIT_BYTES;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -258,7 +258,7 @@ async fn a_request_over_its_deadline_gets_the_gateway_timeout() {
 async fn a_database_failure_is_the_clouds_own_500_and_health_says_so() {
     let app = TestApp::new().await;
     let id = app.create_huawei_id(PROJECT, "port-1").await;
-    app.service().store().close().await;
+    app.store().close().await;
 
     let create = app
         .post(&flow_logs_path(PROJECT), create_body("port-2"))

@@ -7,12 +7,11 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 
-use flowplane::alibaba::signature::{
-    self as alibaba, AlibabaSignatureError, Scheme, MAX_CLOCK_SKEW,
-};
-use flowplane::credentials::{AlibabaKey, Credentials, HuaweiKey};
+use flowplane::alibaba::signature::{self as alibaba, AlibabaSignatureError, Scheme};
+use flowplane::auth::credentials::{AlibabaKey, Credentials, HuaweiKey};
+use flowplane::auth::signing::{rfc3986_encode, SignedRequest};
+use flowplane::auth::REPLAY_WINDOW as MAX_CLOCK_SKEW;
 use flowplane::huawei::signature::{self as huawei, HuaweiSignatureError};
-use flowplane::signing::{rfc3986_encode, SignedRequest};
 
 const HUAWEI: &str = include_str!("../vectors/huawei.json");
 const ALIBABA_V1: &str = include_str!("../vectors/alibaba-v1.json");

@@ -10,8 +10,7 @@ use tokio::sync::oneshot;
 use crate::helpers::*;
 
 async fn status_of(app: &TestApp, id: &FlowLogId) -> Option<Status> {
-    app.service()
-        .store()
+    app.store()
         .get(&alibaba_scope(), id)
         .await
         .unwrap()
@@ -234,7 +233,6 @@ async fn an_overdue_transition_completes_at_once_after_a_restart() {
 
     let second = TestApp::on(&db, &["--transition-delay", "1h"]).await;
     let pending = second
-        .service()
         .store()
         .get(&alibaba_scope(), &id)
         .await

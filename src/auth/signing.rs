@@ -1,6 +1,7 @@
 //! What the request-signature verifiers of both clouds share: the request as it arrived
-//! ([`SignedRequest`]), RFC 3986 encoding, form-style decoding, the sorted canonical query,
-//! SHA-256 and constant-time HMAC checks.
+//! ([`SignedRequest`]), the `Authorization` header's fields ([`parse_authorization`]), RFC 3986
+//! encoding, form-style decoding, the canonical URI and sorted canonical query, the SigV4-shaped
+//! canonical request, SHA-256 and constant-time HMAC checks.
 //!
 //! Everything here works on bytes: a decoded value need not be UTF-8, and a signature covers
 //! exactly what the client hashed.
@@ -73,6 +74,16 @@ pub fn percent_decode_bytes(encoded: &str) -> Vec<u8> {
     percent_decode(encoded.as_bytes()).collect()
 }
 
+/// Whether a `Content-Type` is a form body (`application/x-www-form-urlencoded`, any
+/// parameters), whose parameters a signature covers like the query's.
+pub fn is_form_content_type(value: &str) -> bool {
+    value.split(';').next().is_some_and(|essence| {
+        essence
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
+}
+
 /// Form-style decoding: `+` is a space, then `%XX`.
 pub fn form_decode(encoded: &[u8]) -> Vec<u8> {
     let spaced: Vec<u8> = encoded
@@ -104,6 +115,124 @@ pub fn canonical_query(mut pairs: Vec<(Vec<u8>, Vec<u8>)>) -> String {
         .map(|(name, value)| format!("{}={}", rfc3986_encode(name), rfc3986_encode(value)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The canonical URI of a path: decoded once, split on `/`, each segment RFC 3986-encoded.
+/// Huawei ends it with `/` (`trailing_slash`); Alibaba's V3 keeps it as it is, and reads an
+/// empty path as `/`.
+pub fn canonical_uri(path: &str, trailing_slash: bool) -> String {
+    if path.is_empty() {
+        return "/".to_owned();
+    }
+    let mut uri = percent_decode_bytes(path)
+        .split(|byte| *byte == b'/')
+        .map(rfc3986_encode)
+        .collect::<Vec<_>>()
+        .join("/");
+    if trailing_slash && !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// The fields of an `Authorization: <ALGORITHM> <Credential>=…, SignedHeaders=…, Signature=…`
+/// header, as both clouds' SigV4-shaped schemes write it (Huawei names the credential
+/// `Access`, Alibaba `Credential`). Other fields are ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization<'a> {
+    /// The access key.
+    pub credential: &'a str,
+    /// The signed header names, lower-cased, in their order.
+    pub signed_headers: Vec<String>,
+    /// The signature as written (hex for both clouds).
+    pub signature: &'a str,
+}
+
+/// Why an `Authorization` header could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizationError {
+    /// Nothing before the fields.
+    NoAlgorithm,
+    /// Another algorithm than the scheme's.
+    UnsupportedAlgorithm(String),
+    /// A field without `=`.
+    FieldWithoutValue,
+    /// A field given twice.
+    FieldTwice,
+    /// The credential field, `SignedHeaders` or `Signature` is missing or empty.
+    Missing(&'static str),
+    /// `SignedHeaders` has an empty name (`host;;x-sdk-date`).
+    EmptyHeaderName,
+    /// The header is not UTF-8.
+    NotUtf8,
+}
+
+impl std::fmt::Display for AuthorizationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoAlgorithm => f.write_str("it names no algorithm"),
+            Self::UnsupportedAlgorithm(algorithm) => {
+                write!(f, "the algorithm {algorithm:?} is not supported")
+            }
+            Self::FieldWithoutValue => f.write_str("a field has no '='"),
+            Self::FieldTwice => f.write_str("a field is given twice"),
+            Self::Missing(field) => write!(f, "{field} is missing"),
+            Self::EmptyHeaderName => f.write_str("SignedHeaders has an empty name"),
+            Self::NotUtf8 => f.write_str("it is not UTF-8"),
+        }
+    }
+}
+
+/// Reads an `Authorization` header of `algorithm` whose credential field is `credential_field`.
+pub fn parse_authorization<'a>(
+    value: &'a str,
+    algorithm: &str,
+    credential_field: &'static str,
+) -> Result<Authorization<'a>, AuthorizationError> {
+    let value = value.trim();
+    let (named, fields) = value.split_once(' ').unwrap_or((value, ""));
+    if named != algorithm {
+        return Err(if named.is_empty() {
+            AuthorizationError::NoAlgorithm
+        } else {
+            AuthorizationError::UnsupportedAlgorithm(named.to_owned())
+        });
+    }
+    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
+    for field in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let (name, value) = field
+            .split_once('=')
+            .ok_or(AuthorizationError::FieldWithoutValue)?;
+        let slot = match name.trim() {
+            name if name == credential_field => &mut credential,
+            "SignedHeaders" => &mut signed_headers,
+            "Signature" => &mut signature,
+            _ => continue,
+        };
+        if slot.replace(value.trim()).is_some() {
+            return Err(AuthorizationError::FieldTwice);
+        }
+    }
+    let present = |value: Option<&'a str>, field: &'static str| {
+        value
+            .filter(|v| !v.is_empty())
+            .ok_or(AuthorizationError::Missing(field))
+    };
+    let credential = present(credential, credential_field)?;
+    let signed_headers = present(signed_headers, "SignedHeaders")?;
+    let signature = present(signature, "Signature")?;
+    let signed_headers: Vec<String> = signed_headers
+        .split(';')
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if signed_headers.iter().any(String::is_empty) {
+        return Err(AuthorizationError::EmptyHeaderName);
+    }
+    Ok(Authorization {
+        credential,
+        signed_headers,
+        signature,
+    })
 }
 
 /// Lower-case hex SHA-256.
@@ -255,6 +384,72 @@ mod tests {
             b"what do ya want for nothing!",
             &sha1
         ));
+    }
+
+    #[test]
+    fn canonical_uris_decode_once_then_encode_each_segment() {
+        assert_eq!(
+            canonical_uri("/v1/p/fl/flow_logs/a%20b%2Fc~d%25e", true),
+            "/v1/p/fl/flow_logs/a%20b/c~d%25e/"
+        );
+        assert_eq!(canonical_uri("/v1/p/", true), "/v1/p/");
+        assert_eq!(canonical_uri("/a+b/%E6%B5%81", true), "/a%2Bb/%E6%B5%81/");
+        assert_eq!(canonical_uri("/", true), "/");
+        assert_eq!(canonical_uri("/", false), "/");
+        assert_eq!(canonical_uri("", false), "/");
+        assert_eq!(canonical_uri("/a%20b/c", false), "/a%20b/c");
+    }
+
+    #[test]
+    fn authorization_fields_are_read_strictly() {
+        let parse = |value| parse_authorization(value, "ALG", "Access");
+        assert_eq!(
+            parse("ALG Access=AK, SignedHeaders=Host;X-Date, Signature=00, Other=x"),
+            Ok(Authorization {
+                credential: "AK",
+                signed_headers: vec!["host".into(), "x-date".into()],
+                signature: "00",
+            })
+        );
+        assert_eq!(
+            parse("OTHER Access=AK"),
+            Err(AuthorizationError::UnsupportedAlgorithm("OTHER".into()))
+        );
+        assert_eq!(parse(" "), Err(AuthorizationError::NoAlgorithm));
+        assert_eq!(
+            parse("ALG Access"),
+            Err(AuthorizationError::FieldWithoutValue)
+        );
+        assert_eq!(
+            parse("ALG Access=a, Access=b"),
+            Err(AuthorizationError::FieldTwice)
+        );
+        assert_eq!(
+            parse("ALG SignedHeaders=host, Signature=00"),
+            Err(AuthorizationError::Missing("Access"))
+        );
+        assert_eq!(
+            parse("ALG Access=AK, Signature=00"),
+            Err(AuthorizationError::Missing("SignedHeaders"))
+        );
+        assert_eq!(
+            parse("ALG Access=AK, SignedHeaders=host"),
+            Err(AuthorizationError::Missing("Signature"))
+        );
+        assert_eq!(
+            parse("ALG Access=AK, SignedHeaders=host;;x, Signature=00"),
+            Err(AuthorizationError::EmptyHeaderName)
+        );
+        assert_eq!(
+            parse_authorization(
+                "ALG Credential=AK,SignedHeaders=host,Signature=00",
+                "ALG",
+                "Credential"
+            )
+            .unwrap()
+            .credential,
+            "AK"
+        );
     }
 
     #[test]

@@ -1,0 +1,190 @@
+//! The emulator's own control API under `/_flowplane/`: JSON in, JSON out, for tests and
+//! operators. It calls the services' operator operations, which cross tenants by design.
+
+mod query;
+mod views;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::context::{Face, FaceKind, Failure, RequestContext, RequestId};
+use crate::domain::{DomainError, FlowLogFilter, Page, Provider, Status, Visibility};
+use crate::state::AppState;
+use query::{ControlQuery, Limit};
+use views::FlowLogView;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/_flowplane/health", get(health))
+        .route("/_flowplane/reset", post(reset))
+        .route("/_flowplane/flow-logs", get(flow_logs))
+        .route("/_flowplane/transitions/tick", post(tick))
+}
+
+/// The control API's face: everything under `/_flowplane`, errors in its own envelope.
+pub struct ControlFace;
+
+impl Face for ControlFace {
+    fn kind(&self) -> FaceKind {
+        FaceKind::Control
+    }
+
+    fn claims(&self, path: &str) -> bool {
+        path == "/_flowplane" || path.starts_with("/_flowplane/")
+    }
+
+    fn new_request_id(&self) -> RequestId {
+        RequestId::new(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    fn render(&self, _context: &RequestContext, failure: &Failure) -> Response {
+        ControlError::Failure(failure.clone()).into_response()
+    }
+}
+
+#[derive(Debug)]
+pub enum ControlError {
+    BadParameter(String),
+    Failure(Failure),
+    Domain(DomainError),
+}
+
+impl From<DomainError> for ControlError {
+    fn from(err: DomainError) -> Self {
+        ControlError::Domain(err)
+    }
+}
+
+impl IntoResponse for ControlError {
+    fn into_response(self) -> Response {
+        let (status, code, message): (StatusCode, &str, String) = match &self {
+            ControlError::BadParameter(message) => {
+                (StatusCode::BAD_REQUEST, "InvalidParameter", message.clone())
+            }
+            ControlError::Failure(Failure::NoSuchRoute) => (
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                "no such control endpoint".into(),
+            ),
+            ControlError::Failure(Failure::MethodNotAllowed) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "method not allowed on this endpoint".into(),
+            ),
+            ControlError::Failure(Failure::Timeout) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "Timeout",
+                "the request timed out".into(),
+            ),
+            ControlError::Failure(Failure::Internal) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "internal error".into(),
+            ),
+            ControlError::Failure(Failure::Cloud {
+                status,
+                code,
+                message,
+            }) => (*status, code, message.clone()),
+            ControlError::Domain(err) => {
+                tracing::error!(error = %err, "database failure");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "DatabaseUnavailable",
+                    "the database did not answer".into(),
+                )
+            }
+        };
+        let body = json!({ "error": { "code": code, "message": message }, "request_id": RequestId::current().as_str() });
+        (status, Json(body)).into_response()
+    }
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let service = &state.flow_logs;
+    let (status, word) = match service.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(err) => {
+            tracing::warn!(error = %err, "health check could not reach the database");
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        }
+    };
+    let body = json!({ "status": word, "version": env!("CARGO_PKG_VERSION"), "database": service.backend() });
+    (status, Json(body)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetQuery {
+    #[serde(default, deserialize_with = "query::provider")]
+    provider: Option<Provider>,
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    ControlQuery(query): ControlQuery<ResetQuery>,
+) -> Result<Response, ControlError> {
+    let deleted = state.flow_logs.reset(query.provider).await?;
+    Ok(Json(json!({ "deleted": deleted })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlowLogsQuery {
+    #[serde(default, deserialize_with = "query::provider")]
+    provider: Option<Provider>,
+    tenant: Option<String>,
+    #[serde(default, deserialize_with = "query::statuses")]
+    status: Vec<Status>,
+    #[serde(default)]
+    limit: Limit,
+    #[serde(default, deserialize_with = "query::whole_number")]
+    offset: u64,
+}
+
+async fn flow_logs(
+    State(state): State<AppState>,
+    ControlQuery(query): ControlQuery<FlowLogsQuery>,
+) -> Result<Response, ControlError> {
+    let visibility = Visibility::Any {
+        provider: query.provider,
+        tenant_id: query.tenant.as_deref(),
+    };
+    let filter = FlowLogFilter {
+        statuses: query.status,
+        ..Default::default()
+    };
+    let page = Page::Offset {
+        offset: query.offset,
+        limit: query.limit.get(),
+    };
+    let flow_logs = state.flow_logs.list_all(visibility, &filter, &page).await?;
+    let views: Vec<FlowLogView<'_>> = flow_logs.iter().map(Into::into).collect();
+    Ok(Json(json!({ "flow_logs": views })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TickQuery {
+    #[serde(default, deserialize_with = "query::boolean")]
+    all: bool,
+}
+
+async fn tick(
+    State(state): State<AppState>,
+    ControlQuery(query): ControlQuery<TickQuery>,
+) -> Result<Response, ControlError> {
+    let due_by = if query.all {
+        DateTime::<Utc>::MAX_UTC
+    } else {
+        Utc::now()
+    };
+    let completed = state.flow_logs.complete_due(due_by).await?;
+    Ok(Json(json!({ "completed": completed })).into_response())
+}

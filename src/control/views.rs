@@ -1,0 +1,71 @@
+//! The provider-neutral view of stored flow logs that `GET /_flowplane/flow-logs` returns.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::domain::FlowLog;
+
+#[derive(Debug, Serialize)]
+pub struct FlowLogView<'a> {
+    provider: &'static str,
+    tenant_id: &'a str,
+    region_id: &'a str,
+    id: &'a str,
+    name: Option<&'a str>,
+    description: Option<&'a str>,
+    resource_kind: &'static str,
+    resource_id: &'a str,
+    traffic_filter: &'static str,
+    traffic_paths: &'a [String],
+    aggregation_interval: Option<u32>,
+    ip_version: Option<&'a str>,
+    log_format: Option<&'a str>,
+    destination: DestinationView<'a>,
+    index_enabled: bool,
+    resource_group_id: Option<&'a str>,
+    status: &'static str,
+    due_at: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DestinationView<'a> {
+    group: &'a str,
+    topic: &'a str,
+}
+
+fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl<'a> From<&'a FlowLog> for FlowLogView<'a> {
+    fn from(flow_log: &'a FlowLog) -> Self {
+        let spec = &flow_log.spec;
+        FlowLogView {
+            provider: flow_log.scope.provider().as_str(),
+            tenant_id: flow_log.scope.tenant_id(),
+            region_id: flow_log.scope.region_id(),
+            id: flow_log.id.as_str(),
+            name: spec.name.as_deref(),
+            description: spec.description.as_deref(),
+            resource_kind: spec.resource_kind.as_str(),
+            resource_id: &spec.resource_id,
+            traffic_filter: spec.traffic_filter.as_str(),
+            traffic_paths: &spec.traffic_paths,
+            aggregation_interval: spec.aggregation_interval,
+            ip_version: spec.ip_version.as_deref(),
+            log_format: spec.log_format.as_deref(),
+            destination: DestinationView {
+                group: &spec.destination.group,
+                topic: &spec.destination.topic,
+            },
+            index_enabled: spec.index_enabled,
+            resource_group_id: spec.resource_group_id.as_deref(),
+            status: flow_log.status.as_str(),
+            due_at: flow_log.due_at.map(rfc3339),
+            created_at: rfc3339(flow_log.created_at),
+            updated_at: rfc3339(flow_log.updated_at),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! What every handler can reach: the services, and the auth settings the gateways check
+//! signatures with. It imports no face, so every face can import it.
+
+use std::sync::Arc;
+
+use crate::auth::credentials::Credentials;
+use crate::auth::nonces::Nonces;
+use crate::auth::AuthMode;
+use crate::domain::FlowLogService;
+use crate::store::Store;
+
+/// The flow-log service over the store in use.
+pub type FlowLogs = FlowLogService<Store>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub flow_logs: FlowLogs,
+    /// Signature nonces, claimed once each.
+    pub nonces: Nonces<Store>,
+    /// Whether the cloud faces check request signatures.
+    pub auth: AuthMode,
+    /// The keys signatures are checked against (SPEC §4).
+    pub credentials: Arc<Credentials>,
+}

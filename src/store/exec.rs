@@ -1,0 +1,84 @@
+//! Running a finished [`Sql`] statement on a connection. The trait is implemented for each
+//! backend's concrete connection type (by [`impl_exec!`], one line in each backend): generic
+//! over sqlx's `Database`, the executor bounds do not work out for SQLite's argument type.
+
+use std::future::Future;
+
+use sqlx::{Database, FromRow};
+
+use super::sql::{Dialect, Sql};
+
+/// A row type `R` that `DB`'s rows decode into.
+pub trait Decoded<DB: Database>: for<'r> FromRow<'r, DB::Row> + Send + Unpin {}
+
+impl<DB: Database, R> Decoded<DB> for R where R: for<'r> FromRow<'r, DB::Row> + Send + Unpin {}
+
+/// A connection (or a transaction, through `&mut *tx`) that runs statements.
+pub trait Exec: Send {
+    type Db: Dialect;
+
+    /// Runs the statement; how many rows it affected.
+    fn execute(
+        &mut self,
+        sql: Sql<Self::Db>,
+    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
+
+    fn fetch_all<R: Decoded<Self::Db>>(
+        &mut self,
+        sql: Sql<Self::Db>,
+    ) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send;
+
+    fn fetch_optional<R: Decoded<Self::Db>>(
+        &mut self,
+        sql: Sql<Self::Db>,
+    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send;
+
+    fn fetch_one<R: Decoded<Self::Db>>(
+        &mut self,
+        sql: Sql<Self::Db>,
+    ) -> impl Future<Output = Result<R, sqlx::Error>> + Send;
+}
+
+/// Implements [`Exec`] for a backend's connection type.
+macro_rules! impl_exec {
+    ($connection:ty, $db:ty) => {
+        impl $crate::store::exec::Exec for $connection {
+            type Db = $db;
+
+            async fn execute(
+                &mut self,
+                sql: $crate::store::sql::Sql<$db>,
+            ) -> Result<u64, sqlx::Error> {
+                let mut query = sql.into_builder();
+                let done = query.build().execute(&mut *self).await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn fetch_all<R: $crate::store::exec::Decoded<$db>>(
+                &mut self,
+                sql: $crate::store::sql::Sql<$db>,
+            ) -> Result<Vec<R>, sqlx::Error> {
+                let mut query = sql.into_builder();
+                query.build_query_as::<R>().fetch_all(&mut *self).await
+            }
+
+            async fn fetch_optional<R: $crate::store::exec::Decoded<$db>>(
+                &mut self,
+                sql: $crate::store::sql::Sql<$db>,
+            ) -> Result<Option<R>, sqlx::Error> {
+                let mut query = sql.into_builder();
+                query.build_query_as::<R>().fetch_optional(&mut *self).await
+            }
+
+            async fn fetch_one<R: $crate::store::exec::Decoded<$db>>(
+                &mut self,
+                sql: $crate::store::sql::Sql<$db>,
+            ) -> Result<R, sqlx::Error> {
+                let mut query = sql.into_builder();
+                query.build_query_as::<R>().fetch_one(&mut *self).await
+            }
+        }
+    };
+}
+
+pub(crate) use impl_exec;

@@ -1,0 +1,355 @@
+//! Flow logs: their statements and [`FlowLogRepository`].
+
+use chrono::{DateTime, Utc};
+
+use super::row::{encode_paths, selected, to_millis, CountedRow, FlowLogRow, COLUMNS};
+use super::sql::{
+    delete_of_provider, push_any_of, push_scope, push_status_precondition, push_tenant, Dialect,
+    Sql,
+};
+use super::tags::{insert_tags, push_tag_filters};
+use super::{with_db, Store};
+use crate::domain::repository::{FlowLogRepository, Insertion, StatusChange};
+use crate::domain::{
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, ResourceKind, Status,
+    StorageError, TenantScope, Visibility,
+};
+
+impl FlowLogRepository for Store {
+    async fn insert(
+        &self,
+        flow_log: &FlowLog,
+        quota: Option<u32>,
+    ) -> Result<Insertion, StorageError> {
+        with_db!(self, transaction, |db| {
+            if quota.is_some() {
+                if let Some(lock) = Dialect::quota_lock(&quota_key(&flow_log.scope)) {
+                    db.execute(lock).await?;
+                }
+            }
+            if db.execute(insert(flow_log, quota)).await? == 0 {
+                return Ok(Insertion::QuotaReached);
+            }
+            let tags = &flow_log.spec.tags;
+            if !tags.is_empty() {
+                let ids = std::slice::from_ref(&flow_log.id);
+                db.execute(insert_tags(&flow_log.scope, ids, tags)).await?;
+            }
+        });
+        Ok(Insertion::Inserted)
+    }
+
+    async fn get(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+    ) -> Result<Option<FlowLog>, StorageError> {
+        let row: Option<FlowLogRow> = with_db!(self, read, |db| {
+            db.fetch_optional(get(scope, id)).await?
+        });
+        row.map(FlowLog::try_from).transpose()
+    }
+
+    async fn list(
+        &self,
+        visibility: Visibility<'_>,
+        filter: &FlowLogFilter,
+        page: &Page,
+    ) -> Result<Vec<FlowLog>, StorageError> {
+        let rows: Vec<FlowLogRow> = with_db!(self, read, |db| {
+            db.fetch_all(list(visibility, filter, page)).await?
+        });
+        rows.into_iter().map(FlowLog::try_from).collect()
+    }
+
+    async fn counted_page(
+        &self,
+        visibility: Visibility<'_>,
+        filter: &FlowLogFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<FlowLog>, u64), StorageError> {
+        let (rows, total): (Vec<CountedRow>, i64) = with_db!(self, read, |db| {
+            let rows: Vec<CountedRow> = db
+                .fetch_all(counted_page(visibility, filter, offset, limit))
+                .await?;
+            match rows.first() {
+                Some(first) => {
+                    let total = first.total;
+                    (rows, total)
+                }
+                // Past the last page no row carries the count; an empty page cannot contradict
+                // it.
+                None => {
+                    let (count,): (i64,) = db.fetch_one(count(visibility, filter)).await?;
+                    (rows, count)
+                }
+            }
+        });
+        let flow_logs = rows
+            .into_iter()
+            .map(|counted| FlowLog::try_from(counted.row))
+            .collect::<Result<_, _>>()?;
+        Ok((flow_logs, u64::try_from(total).unwrap_or_default()))
+    }
+
+    async fn update(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+        expected: &[Status],
+        changes: &AttributeChanges,
+        status_change: Option<StatusChange>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<FlowLog>, StorageError> {
+        let row: Option<FlowLogRow> = with_db!(self, write, |db| {
+            db.fetch_optional(update(scope, id, expected, changes, status_change, now))
+                .await?
+        });
+        row.map(FlowLog::try_from).transpose()
+    }
+
+    async fn delete(
+        &self,
+        scope: &TenantScope,
+        id: &FlowLogId,
+        expected: &[Status],
+    ) -> Result<bool, StorageError> {
+        let deleted = with_db!(self, write, |db| {
+            db.execute(delete(scope, id, expected)).await?
+        });
+        Ok(deleted > 0)
+    }
+
+    async fn reset(&self, provider: Option<Provider>) -> Result<u64, StorageError> {
+        Ok(with_db!(self, transaction, |db| {
+            db.execute(delete_of_provider("flow_log_service_activations", provider))
+                .await?;
+            db.execute(delete_of_provider("flow_logs", provider))
+                .await?
+        }))
+    }
+}
+
+/// What names a tenant's quota lock.
+fn quota_key(scope: &TenantScope) -> String {
+    format!(
+        "flowplane quota {} {} {}",
+        scope.provider().as_str(),
+        scope.tenant_id(),
+        scope.region_id()
+    )
+}
+
+/// Inserts the flow log (not its tags), unless the tenant already has `quota` flow logs: the
+/// count and the insert are one statement.
+fn insert<DB: Dialect>(flow_log: &FlowLog, quota: Option<u32>) -> Sql<DB> {
+    let spec = &flow_log.spec;
+    let mut sql = Sql::new(format!("INSERT INTO flow_logs ({COLUMNS}) SELECT "));
+    sql.text(flow_log.id.as_str())
+        .push(", ")
+        .text(flow_log.scope.provider().as_str())
+        .push(", ")
+        .text(flow_log.scope.tenant_id())
+        .push(", ")
+        .text(flow_log.scope.region_id())
+        .push(", ")
+        .opt_text(spec.name.as_deref())
+        .push(", ")
+        .opt_text(spec.description.as_deref())
+        .push(", ")
+        .text(spec.resource_kind.as_str())
+        .push(", ")
+        .text(&spec.resource_id)
+        .push(", ")
+        .text(spec.traffic_filter.as_str())
+        .push(", ")
+        .text(&encode_paths(&spec.traffic_paths))
+        .push(", ")
+        .opt_int(spec.aggregation_interval.map(i64::from))
+        .push(", ")
+        .opt_text(spec.ip_version.as_deref())
+        .push(", ")
+        .opt_text(spec.log_format.as_deref())
+        .push(", ")
+        .text(&spec.destination.group)
+        .push(", ")
+        .text(&spec.destination.topic)
+        .push(", ")
+        .boolean(spec.index_enabled)
+        .push(", ")
+        .opt_text(spec.resource_group_id.as_deref())
+        .push(", ")
+        .text(flow_log.status.as_str())
+        .push(", ")
+        .opt_int(flow_log.due_at.map(to_millis))
+        .push(", ")
+        .int(to_millis(flow_log.created_at))
+        .push(", ")
+        .int(to_millis(flow_log.updated_at));
+    if let Some(quota) = quota {
+        sql.push(" WHERE (SELECT COUNT(*) FROM flow_logs WHERE TRUE");
+        push_tenant(&mut sql, "", &flow_log.scope);
+        sql.push(") < ").int(i64::from(quota));
+    }
+    sql
+}
+
+fn get<DB: Dialect>(scope: &TenantScope, id: &FlowLogId) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM flow_logs WHERE id = ",
+        selected::<DB>()
+    ));
+    sql.text(id.as_str());
+    push_tenant(&mut sql, "", scope);
+    sql
+}
+
+fn list<DB: Dialect>(visibility: Visibility<'_>, filter: &FlowLogFilter, page: &Page) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM flow_logs WHERE TRUE",
+        selected::<DB>()
+    ));
+    push_conditions(&mut sql, visibility, filter);
+    let limit = match page {
+        Page::AfterMarker { marker, limit } => {
+            if let Some(marker) = marker {
+                // An unknown marker compares against NULL and yields an empty page.
+                sql.push(" AND seq > (SELECT m.seq FROM flow_logs m WHERE m.id = ")
+                    .text(marker);
+                push_scope(&mut sql, "m.", visibility);
+                sql.push(")");
+            }
+            *limit
+        }
+        Page::Offset { limit, .. } => *limit,
+    };
+    sql.push(" ORDER BY seq LIMIT ").int(i64::from(limit));
+    if let Page::Offset { offset, .. } = page {
+        sql.push(" OFFSET ")
+            .int(i64::try_from(*offset).unwrap_or(i64::MAX));
+    }
+    sql
+}
+
+fn count<DB: Dialect>(visibility: Visibility<'_>, filter: &FlowLogFilter) -> Sql<DB> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM flow_logs WHERE TRUE");
+    push_conditions(&mut sql, visibility, filter);
+    sql
+}
+
+/// One page by offset with the number of matches on every row (`total`), in one statement so
+/// that the page and its count come from the same snapshot.
+fn counted_page<DB: Dialect>(
+    visibility: Visibility<'_>,
+    filter: &FlowLogFilter,
+    offset: u64,
+    limit: u32,
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "SELECT {}, COUNT(*) OVER () AS total FROM flow_logs WHERE TRUE",
+        selected::<DB>()
+    ));
+    push_conditions(&mut sql, visibility, filter);
+    sql.push(" ORDER BY seq LIMIT ")
+        .int(i64::from(limit))
+        .push(" OFFSET ")
+        .int(i64::try_from(offset).unwrap_or(i64::MAX));
+    sql
+}
+
+/// Applies `changes` (and the status change) only when the flow log is in one of `expected`;
+/// returns the updated row.
+fn update<DB: Dialect>(
+    scope: &TenantScope,
+    id: &FlowLogId,
+    expected: &[Status],
+    changes: &AttributeChanges,
+    status_change: Option<StatusChange>,
+    now: DateTime<Utc>,
+) -> Sql<DB> {
+    let mut sql = Sql::new("UPDATE flow_logs SET name = COALESCE(");
+    sql.opt_text(changes.name.as_deref())
+        .push(", name), description = COALESCE(")
+        .opt_text(changes.description.as_deref())
+        .push(", description), aggregation_interval = COALESCE(")
+        .opt_int(changes.aggregation_interval.map(i64::from))
+        .push(", aggregation_interval), ip_version = COALESCE(")
+        .opt_text(changes.ip_version.as_deref())
+        .push(", ip_version), log_format = COALESCE(")
+        .opt_text(changes.log_format.as_deref())
+        .push(", log_format), resource_group_id = COALESCE(")
+        .opt_text(changes.resource_group_id.as_deref())
+        .push(", resource_group_id)");
+    if let Some(change) = status_change {
+        sql.push(", status = ")
+            .text(change.status.as_str())
+            .push(", due_at = ")
+            .opt_int(change.due_at.map(to_millis));
+    }
+    sql.push(", updated_at = ")
+        .int(to_millis(now))
+        .push(" WHERE id = ")
+        .text(id.as_str());
+    push_tenant(&mut sql, "", scope);
+    push_status_precondition(&mut sql, expected);
+    sql.push(format!(" RETURNING {}", selected::<DB>()));
+    sql
+}
+
+/// Deletes the flow log only when it is in one of `expected`.
+fn delete<DB: Dialect>(scope: &TenantScope, id: &FlowLogId, expected: &[Status]) -> Sql<DB> {
+    let mut sql = Sql::new("DELETE FROM flow_logs WHERE id = ");
+    sql.text(id.as_str());
+    push_tenant(&mut sql, "", scope);
+    push_status_precondition(&mut sql, expected);
+    sql
+}
+
+fn push_conditions<DB: Dialect>(
+    sql: &mut Sql<DB>,
+    visibility: Visibility<'_>,
+    filter: &FlowLogFilter,
+) {
+    push_scope(sql, "", visibility);
+    push_any_of(sql, "id", filter.ids.iter().map(String::as_str));
+    push_any_of(sql, "name", filter.names.iter().map(String::as_str));
+    push_any_of(
+        sql,
+        "description",
+        filter.descriptions.iter().map(String::as_str),
+    );
+    push_any_of(
+        sql,
+        "resource_kind",
+        filter.resource_kinds.iter().map(|k| k.as_str()),
+    );
+    push_any_of(
+        sql,
+        "resource_id",
+        filter.resource_ids.iter().map(String::as_str),
+    );
+    push_any_of(
+        sql,
+        "traffic_filter",
+        filter.traffic_filters.iter().map(|t| t.as_str()),
+    );
+    push_any_of(sql, "log_group", filter.groups.iter().map(String::as_str));
+    push_any_of(sql, "log_topic", filter.topics.iter().map(String::as_str));
+    push_any_of(sql, "status", filter.statuses.iter().map(|s| s.as_str()));
+    push_any_of(
+        sql,
+        "resource_group_id",
+        filter.resource_group_ids.iter().map(String::as_str),
+    );
+    if !filter.vpc_ids.is_empty() {
+        sql.push(" AND resource_kind = ")
+            .text(ResourceKind::Vpc.as_str());
+        push_any_of(
+            sql,
+            "resource_id",
+            filter.vpc_ids.iter().map(String::as_str),
+        );
+    }
+    push_tag_filters(sql, &filter.tags);
+}

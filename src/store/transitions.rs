@@ -1,0 +1,104 @@
+//! Pending transitions: their statements and [`TransitionRepository`].
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use super::row::{from_millis, to_millis};
+use super::sql::{Dialect, Sql};
+use super::{with_db, Store};
+use crate::domain::repository::TransitionRepository;
+use crate::domain::{Settlement, Status, StorageError};
+
+/// How often a settling statement is run again when the database aborted it as a deadlock.
+const DEADLOCK_ATTEMPTS: usize = 3;
+
+impl TransitionRepository for Store {
+    /// Under Postgres's READ COMMITTED a row that another process is settling is waited for and
+    /// then re-checked against the statement's condition, which it no longer meets: each
+    /// transition completes once, whichever process gets there first. Two settling statements
+    /// that lock the same rows in different orders can deadlock; the database then aborts one,
+    /// which is simply run again.
+    async fn settle_due(
+        &self,
+        from: Status,
+        settlement: Settlement,
+        due_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let mut attempt = 1;
+        loop {
+            match self.settle_once(from, settlement, due_by, now).await {
+                Err(err) if attempt < DEADLOCK_ATTEMPTS && is_deadlock(&err) => attempt += 1,
+                done => return Ok(done?),
+            }
+        }
+    }
+
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, StorageError> {
+        let (millis,): (Option<i64>,) = with_db!(self, read, |db| {
+            db.fetch_one(Sql::new(
+                "SELECT MIN(due_at) FROM flow_logs WHERE due_at IS NOT NULL",
+            ))
+            .await?
+        });
+        millis.map(from_millis).transpose()
+    }
+
+    async fn watch_for_work(&self, wake: Arc<Notify>) {
+        match self {
+            // SQLite has no such signal: a worker finds another process's work at its next
+            // idle recheck.
+            Store::Sqlite(_) => {}
+            Store::Postgres(backend) => backend.watch_for_work(wake).await,
+        }
+    }
+}
+
+impl Store {
+    async fn settle_once(
+        &self,
+        from: Status,
+        settlement: Settlement,
+        due_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(with_db!(self, write, |db| {
+            db.execute(settle_due(from, settlement, due_by, now))
+                .await?
+        }))
+    }
+}
+
+/// Completes every transition out of `from` due at or before `due_by`, in one conditional
+/// statement: a row another writer settled first no longer matches, so none completes twice.
+fn settle_due<DB: Dialect>(
+    from: Status,
+    settlement: Settlement,
+    due_by: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Sql<DB> {
+    let mut sql = match settlement {
+        Settlement::Becomes(status) => {
+            let mut sql = Sql::new("UPDATE flow_logs SET status = ");
+            sql.text(status.as_str())
+                .push(", due_at = NULL, updated_at = ")
+                .int(to_millis(now));
+            sql
+        }
+        Settlement::Gone => Sql::new("DELETE FROM flow_logs"),
+    };
+    sql.push(" WHERE status = ")
+        .text(from.as_str())
+        .push(" AND due_at <= ")
+        .int(to_millis(due_by));
+    sql
+}
+
+/// Postgres's `deadlock_detected`; SQLite never reports it.
+fn is_deadlock(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| code == "40P01")
+}
