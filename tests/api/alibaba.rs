@@ -4,49 +4,10 @@
 use axum::http::Method;
 use serde_json::Value;
 
-use crate::helpers::*;
-
-const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
+use crate::support::*;
 
 /// Parameters and what a request with them is expected to list.
 type FilterCase<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a String>);
-
-fn entries(body: &Value) -> Vec<Value> {
-    body["FlowLogs"]["FlowLog"]
-        .as_array()
-        .expect("FlowLogs.FlowLog is an array")
-        .clone()
-}
-
-fn ids(body: &Value) -> Vec<String> {
-    entries(body)
-        .iter()
-        .map(|e| e["FlowLogId"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn create_params(resource_id: &str) -> Vec<(&str, &str)> {
-    vec![
-        ("ResourceType", "VPC"),
-        ("ResourceId", resource_id),
-        ("TrafficType", "All"),
-        ("ProjectName", "flowlogproject"),
-        ("LogStoreName", "flowlogstore"),
-    ]
-}
-
-/// `base` with `name` replaced (or removed when `value` is `None`).
-fn with<'a>(
-    base: &[(&'a str, &'a str)],
-    name: &'a str,
-    value: Option<&'a str>,
-) -> Vec<(&'a str, &'a str)> {
-    let mut params: Vec<_> = base.iter().copied().filter(|(n, _)| *n != name).collect();
-    if let Some(value) = value {
-        params.push((name, value));
-    }
-    params
-}
 
 #[tokio::test]
 async fn create_then_describe_gives_every_field_as_the_models_type_it() {
@@ -79,13 +40,13 @@ async fn create_then_describe_gives_every_field_as_the_models_type_it() {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     );
 
-    let described = app.alibaba("DescribeFlowLogs", &[("FlowLogId", id)]).await;
-    let body = described.assert_alibaba_ok();
+    let describe = app.alibaba("DescribeFlowLogs", &[("FlowLogId", id)]).await;
+    let body = describe.assert_alibaba_ok();
     assert_eq!(body["Success"], "true");
     assert_eq!(body["TotalCount"], "1");
     assert_eq!(body["PageNumber"], "1");
     assert_eq!(body["PageSize"], "20");
-    let entry = &entries(body)[0];
+    let entry = &described(body)[0];
     let expected = [
         ("FlowLogId", id),
         ("FlowLogName", "my flow/log"),
@@ -149,113 +110,126 @@ async fn every_create_rule_is_refused_with_its_code_and_nothing_is_written() {
     let long_name = "n".repeat(129);
     let long_description = "d".repeat(257);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (with(&base, "ResourceType", None), "MissingResourceType"),
-        (with(&base, "ResourceId", None), "MissingResourceId"),
-        (with(&base, "TrafficType", None), "MissingTrafficType"),
         (
-            with(&base, "ResourceType", Some("vpc")),
+            with_param(&base, "ResourceType", None),
+            "MissingResourceType",
+        ),
+        (with_param(&base, "ResourceId", None), "MissingResourceId"),
+        (with_param(&base, "TrafficType", None), "MissingTrafficType"),
+        (
+            with_param(&base, "ResourceType", Some("vpc")),
             "OperationUnsupported.ResourceType",
         ),
         (
-            with(&base, "ResourceType", Some("Subnet")),
+            with_param(&base, "ResourceType", Some("Subnet")),
             "OperationUnsupported.ResourceType",
         ),
         (
-            with(&base, "ResourceType", Some("VSwitch")),
+            with_param(&base, "ResourceType", Some("VSwitch")),
             "InvalidResourceType.NotFound",
         ),
         (
-            with(&base, "ResourceId", Some("vpc-a b")),
+            with_param(&base, "ResourceId", Some("vpc-a b")),
             "InvalidResourceId.Malformed",
         ),
         (
-            with(&base, "TrafficType", Some("all")),
+            with_param(&base, "TrafficType", Some("all")),
             "InvalidTrafficType.Malformed",
         ),
         (
-            with(&with(&base, "ProjectName", None), "LogStoreName", None),
+            with_param(
+                &with_param(&base, "ProjectName", None),
+                "LogStoreName",
+                None,
+            ),
             "MissingParam.TrafficAnalyzerIdOrLogProjectOrLogStore",
         ),
-        (with(&base, "ProjectName", None), "MissingProjectName"),
-        (with(&base, "LogStoreName", None), "MissingLogStoreName"),
+        (with_param(&base, "ProjectName", None), "MissingProjectName"),
         (
-            with(&base, "ProjectName", Some("Upper")),
+            with_param(&base, "LogStoreName", None),
+            "MissingLogStoreName",
+        ),
+        (
+            with_param(&base, "ProjectName", Some("Upper")),
             "InvalidProjectName.Malformed",
         ),
         (
-            with(&base, "ProjectName", Some("my_project")),
+            with_param(&base, "ProjectName", Some("my_project")),
             "InvalidProjectName.Malformed",
         ),
         (
-            with(&base, "ProjectName", Some("ab")),
+            with_param(&base, "ProjectName", Some("ab")),
             "InvalidProjectName.Malformed",
         ),
         (
-            with(&base, "LogStoreName", Some("-store")),
+            with_param(&base, "LogStoreName", Some("-store")),
             "InvalidLogStoreName.Malformed",
         ),
         (
-            with(&base, "FlowLogName", Some(&long_name)),
+            with_param(&base, "FlowLogName", Some(&long_name)),
             "InvalidFlowLogName.Malformed",
         ),
         (
-            with(&base, "FlowLogName", Some("")),
+            with_param(&base, "FlowLogName", Some("")),
             "InvalidFlowLogName.Malformed",
         ),
         (
-            with(&base, "Description", Some("")),
+            with_param(&base, "Description", Some("")),
             "InvalidDescription.Malformed",
         ),
         (
-            with(&base, "FlowLogName", Some("http://x")),
+            with_param(&base, "FlowLogName", Some("http://x")),
             "InvalidFlowLogName.Malformed",
         ),
         (
-            with(&base, "FlowLogName", Some("a\u{1}b")),
+            with_param(&base, "FlowLogName", Some("a\u{1}b")),
             "InvalidFlowLogName.Malformed",
         ),
         (
-            with(&base, "Description", Some(&long_description)),
+            with_param(&base, "Description", Some(&long_description)),
             "InvalidDescription.Malformed",
         ),
         (
-            with(&base, "Description", Some("https://x")),
+            with_param(&base, "Description", Some("https://x")),
             "InvalidDescription.Malformed",
         ),
         (
-            with(&base, "AggregationInterval", Some("3")),
+            with_param(&base, "AggregationInterval", Some("3")),
             "IllegalParam.AggregationInterval",
         ),
         (
-            with(&base, "AggregationInterval", Some("ten")),
+            with_param(&base, "AggregationInterval", Some("ten")),
             "IllegalParam.AggregationInterval",
         ),
         (
-            with(&base, "IpVersion", Some("IPv6")),
+            with_param(&base, "IpVersion", Some("IPv6")),
             "IllegalParam.IpVersion",
         ),
         (
-            with(&base, "ResourceGroupId", Some("group-1")),
+            with_param(&base, "ResourceGroupId", Some("group-1")),
             "IllegalParam.ResourceGroupId",
         ),
         (
-            with(&base, "TrafficPath.1", Some("everything")),
+            with_param(&base, "TrafficPath.1", Some("everything")),
             "IllegalParam.TrafficPath",
         ),
         (
-            with(&base, "Tag.1.Key", Some("aliyun-x")),
+            with_param(&base, "Tag.1.Key", Some("aliyun-x")),
             "InvalidTagKey.Malformed",
         ),
         (
-            with(&base, "Tag.1.Key", Some("acs:x")),
+            with_param(&base, "Tag.1.Key", Some("acs:x")),
             "InvalidTagKey.Malformed",
         ),
         (
-            with(&base, "Tag.1.Key", Some("a http://b")),
+            with_param(&base, "Tag.1.Key", Some("a http://b")),
             "InvalidTagKey.Malformed",
         ),
-        (with(&base, "Tag.1.Value", Some("v")), "MissingTag.1.Key"),
-        (with(&base, "RegionId", Some("x")), "InvalidParameter"),
+        (
+            with_param(&base, "Tag.1.Value", Some("v")),
+            "MissingTag.1.Key",
+        ),
+        (with_param(&base, "RegionId", Some("x")), "InvalidParameter"),
     ];
     for (params, code) in cases {
         let response = app.alibaba("CreateFlowLog", &params).await;
@@ -411,7 +385,7 @@ async fn v3_calls_carry_action_version_and_credential_in_headers() {
             Vec::new(),
         )
         .await;
-    assert_eq!(ids(listed.assert_alibaba_ok()), vec![id.clone()]);
+    assert_eq!(described_ids(listed.assert_alibaba_ok()), vec![id.clone()]);
     assert_eq!(app.describe_alibaba(&id).await, None);
 }
 
@@ -527,7 +501,7 @@ async fn the_life_cycle_passes_through_each_transitional_status() {
     let gone = app.alibaba("DescribeFlowLogs", &flow_log).await;
     let body = gone.assert_alibaba_ok();
     assert_eq!(body["TotalCount"], "0");
-    assert_eq!(entries(body), Vec::<Value>::new());
+    assert_eq!(described(body), Vec::<Value>::new());
     app.alibaba("DeleteFlowLog", &flow_log)
         .await
         .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
@@ -636,19 +610,19 @@ async fn describe_pages_across_three_pages() {
         assert_eq!(body["TotalCount"], "5");
         assert_eq!(body["PageNumber"], page);
         assert_eq!(body["PageSize"], "2");
-        assert_eq!(entries(body).len(), expected, "page {page}");
-        seen.extend(ids(body));
+        assert_eq!(described(body).len(), expected, "page {page}");
+        seen.extend(described_ids(body));
     }
     assert_eq!(seen, created, "creation order, nothing repeated or lost");
     let all = app.alibaba("DescribeFlowLogs", &[("PageSize", "50")]).await;
-    assert_eq!(ids(all.assert_alibaba_ok()).len(), 5);
+    assert_eq!(described_ids(all.assert_alibaba_ok()).len(), 5);
     let far = app
         .alibaba(
             "DescribeFlowLogs",
             &[("PageNumber", "99999999999999999"), ("PageSize", "50")],
         )
         .await;
-    assert_eq!(entries(far.assert_alibaba_ok()).len(), 0);
+    assert_eq!(described(far.assert_alibaba_ok()).len(), 0);
     for (param, value) in [
         ("PageSize", "51"),
         ("PageSize", "0"),
@@ -750,7 +724,7 @@ async fn describe_filters_match_exactly_and_tags_all_together() {
         let response = app.alibaba("DescribeFlowLogs", &filters).await;
         let body = response.assert_alibaba_ok();
         let expected: Vec<String> = expected.into_iter().cloned().collect();
-        assert_eq!(ids(body), expected, "{filters:?}");
+        assert_eq!(described_ids(body), expected, "{filters:?}");
         assert_eq!(
             body["TotalCount"],
             expected.len().to_string(),
@@ -786,7 +760,7 @@ async fn one_flow_log_per_resource() {
     .await
     .assert_alibaba_ok();
     app.alibaba_as(
-        "LTAIotheraccount",
+        OTHER_ALIBABA_KEY,
         REGION,
         "CreateFlowLog",
         &create_params("vpc-dup"),
@@ -808,15 +782,7 @@ async fn concurrent_duplicate_creates_give_exactly_one_flow_log() {
             })
         })
         .collect();
-    let mut created = 0;
-    for attempt in attempts {
-        let response = attempt.await.unwrap();
-        if response.status.is_success() {
-            created += 1;
-        } else {
-            response.assert_alibaba_error(400, "InvalidResourceId.NotFound");
-        }
-    }
+    let created = successes_else(attempts, "InvalidResourceId.NotFound").await;
     assert_eq!(created, 1);
     assert_eq!(app.stored().await.len(), 1);
 }
@@ -862,107 +828,9 @@ async fn no_action_reaches_across_accounts_or_regions() {
     assert_no_action_reaches_across_accounts_or_regions(
         &app,
         (ALIBABA_KEY, ALIBABA_KEY),
-        ("LTAIotheraccount", "LTAIotheraccount"),
+        (OTHER_ALIBABA_KEY, OTHER_ALIBABA_KEY),
     )
     .await;
-}
-
-/// A flow log that `mine` (access key id, account id) creates in `REGION` is out of reach of
-/// `other`'s account and of `mine` in another region: describe, delete, (de)activate, modify,
-/// tag, untag, list tags, move, and the control API's view by tenant. Run unsigned and signed
-/// (`auth.rs`).
-pub async fn assert_no_action_reaches_across_accounts_or_regions(
-    app: &TestApp,
-    mine: (&str, &str),
-    other: (&str, &str),
-) {
-    let id = app
-        .alibaba_as(
-            mine.0,
-            REGION,
-            "CreateFlowLog",
-            &[
-                ("ResourceType", "VPC"),
-                ("ResourceId", "vpc-mine"),
-                ("TrafficType", "All"),
-                ("ProjectName", "flowlogproject"),
-                ("LogStoreName", "flowlogstore"),
-                ("Tag.1.Key", "k"),
-            ],
-        )
-        .await
-        .assert_alibaba_ok()["FlowLogId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.tick_all().await;
-    for (key, region) in [(other.0, REGION), (mine.0, "cn-shanghai")] {
-        let listed = app.alibaba_as(key, region, "DescribeFlowLogs", &[]).await;
-        assert_eq!(listed.assert_alibaba_ok()["TotalCount"], "0");
-        for action in [
-            "DeleteFlowLog",
-            "DeactiveFlowLog",
-            "ActiveFlowLog",
-            "ModifyFlowLogAttribute",
-        ] {
-            app.alibaba_as(key, region, action, &[("FlowLogId", &id)])
-                .await
-                .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
-        }
-        let tag = [
-            ("ResourceType", "FLOWLOG"),
-            ("ResourceId.1", id.as_str()),
-            ("Tag.1.Key", "x"),
-        ];
-        app.alibaba_as(key, region, "TagResources", &tag)
-            .await
-            .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
-        app.alibaba_as(
-            key,
-            region,
-            "UnTagResources",
-            &[tag[0], tag[1], ("All", "true")],
-        )
-        .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
-        let listed = app
-            .alibaba_as(key, region, "ListTagResources", &[tag[0], tag[1]])
-            .await;
-        assert_eq!(
-            listed.assert_alibaba_ok()["TagResources"]["TagResource"],
-            serde_json::json!([])
-        );
-        app.alibaba_as(
-            key,
-            region,
-            "MoveResourceGroup",
-            &[
-                ("ResourceType", "FLOWLOG"),
-                ("ResourceId", &id),
-                ("NewResourceGroupId", "rg-theirs"),
-            ],
-        )
-        .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
-    }
-    let described = app
-        .alibaba_as(mine.0, REGION, "DescribeFlowLogs", &[("FlowLogId", &id)])
-        .await;
-    let entry = &described.assert_alibaba_ok()["FlowLogs"]["FlowLog"][0];
-    assert_eq!(entry["Status"], "Active");
-    assert_eq!(
-        entry["Tags"]["Tag"],
-        serde_json::json!([{"Key": "k", "Value": ""}])
-    );
-    assert_eq!(entry["ResourceGroupId"], "");
-    let view = |tenant: &str| format!("/_flowplane/flow-logs?provider=alibaba&tenant={tenant}");
-    assert_eq!(
-        app.get(&view(other.1)).await.body,
-        serde_json::json!({"flow_logs": []})
-    );
-    let stored = app.get(&view(mine.1)).await.body;
-    assert_eq!(stored["flow_logs"].as_array().unwrap().len(), 1, "{stored}");
-    assert_eq!(stored["flow_logs"][0]["id"], id.as_str());
 }
 
 #[tokio::test]
@@ -1280,7 +1148,7 @@ async fn the_flow_log_service_is_opened_per_account_and_region() {
     let status = app.alibaba("GetFlowLogServiceStatus", &[]).await;
     assert_eq!(status.assert_alibaba_ok()["Enabled"], true);
     let other = app
-        .alibaba_as("LTAIotheraccount", REGION, "GetFlowLogServiceStatus", &[])
+        .alibaba_as(OTHER_ALIBABA_KEY, REGION, "GetFlowLogServiceStatus", &[])
         .await;
     assert_eq!(other.assert_alibaba_ok()["Enabled"], false);
     // A reset forgets it.
@@ -1298,7 +1166,7 @@ async fn format_xml_gives_the_same_data_as_xml() {
     let response = app.alibaba("DescribeFlowLogs", &[("Format", "XML")]).await;
     assert_eq!(response.status.as_u16(), 200);
     assert_eq!(response.headers["content-type"], "text/xml;charset=utf-8");
-    let xml = String::from_utf8(response.raw.clone()).unwrap();
+    let xml = response.text();
     assert!(
         xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeFlowLogsResponse>"),
         "{xml}"
@@ -1320,7 +1188,7 @@ async fn format_xml_gives_the_same_data_as_xml() {
         .await;
     assert_eq!(error.status.as_u16(), 400);
     assert_eq!(error.headers["content-type"], "text/xml;charset=utf-8");
-    let xml = String::from_utf8(error.raw.clone()).unwrap();
+    let xml = error.text();
     assert!(
         xml.contains("<Error>") && xml.contains("<Code>InvalidInstanceId.NotFound</Code>"),
         "{xml}"
@@ -1415,11 +1283,11 @@ async fn terraforms_call_sequence_succeeds_step_by_step() {
     };
     // Wait for Active: any other status keeps Terraform waiting.
     assert_eq!(
-        entries(describe(id.clone()).await.assert_alibaba_ok())[0]["Status"],
+        described(describe(id.clone()).await.assert_alibaba_ok())[0]["Status"],
         "Activating"
     );
     app.tick_all().await;
-    let entry = entries(describe(id.clone()).await.assert_alibaba_ok())[0].clone();
+    let entry = described(describe(id.clone()).await.assert_alibaba_ok())[0].clone();
     assert_eq!(entry["Status"], "Active");
     assert_eq!(entry["ResourceGroupId"], "rg-tf");
 
@@ -1454,7 +1322,7 @@ async fn terraforms_call_sequence_succeeds_step_by_step() {
     .await
     .assert_alibaba_ok();
     app.tick_all().await;
-    let entry = entries(describe(id.clone()).await.assert_alibaba_ok())[0].clone();
+    let entry = described(describe(id.clone()).await.assert_alibaba_ok())[0].clone();
     assert_eq!(entry["Status"], "Inactive");
     assert_eq!(
         entry["Tags"]["Tag"],

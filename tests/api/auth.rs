@@ -9,95 +9,8 @@ use chrono::{TimeDelta, Utc};
 use flowplane::credentials::{Credentials, DEMO_HUAWEI_ACCESS_KEY};
 use serde_json::json;
 
-use crate::helpers::*;
-use crate::signer::*;
-
-/// Any project.
-const HUAWEI_KEY: &str = "HWTESTKEYANYPROJECT1";
-const HUAWEI_SECRET: &str = "hw-test-secret-any-project";
-/// Only `PROJECT`.
-const LIMITED_KEY: &str = "HWTESTKEYONEPROJECT1";
-const OTHER_ALIBABA_KEY: &str = "LTAIotheraccount";
-const ALIBABA_SECRET: &str = "ali-test-secret-0001";
-const ACCOUNT: &str = "1111111111111111";
-const OTHER_ACCOUNT: &str = "2222222222222222";
-
-fn credentials() -> String {
-    format!(
-        r#"
-[[huawei]]
-access_key = "{HUAWEI_KEY}"
-secret_key = "{HUAWEI_SECRET}"
-
-[[huawei]]
-access_key = "{LIMITED_KEY}"
-secret_key = "hw-test-secret-one-project"
-projects = ["{PROJECT}"]
-
-[[alibaba]]
-access_key_id = "{ALIBABA_KEY}"
-access_key_secret = "{ALIBABA_SECRET}"
-account_id = "{ACCOUNT}"
-
-[[alibaba]]
-access_key_id = "{OTHER_ALIBABA_KEY}"
-access_key_secret = "ali-test-secret-0002"
-account_id = "{OTHER_ACCOUNT}"
-"#
-    )
-}
-
-async fn verifying_app() -> (TestApp, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::verifying(&dir, &credentials()).await;
-    (app, dir)
-}
-
-fn create_params() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("ResourceType", "VPC"),
-        ("ResourceId", "vpc-signed"),
-        ("TrafficType", "All"),
-        ("ProjectName", "flowlogproject"),
-        ("LogStoreName", "flowlogstore"),
-    ]
-}
-
-/// A Huawei create of `port-1` in `project`, whose signature covers `signed_body` while
-/// `sent_body` is sent.
-fn huawei_create(
-    project: &str,
-    access_key: &str,
-    secret: &str,
-    at: chrono::DateTime<Utc>,
-    tamper: bool,
-) -> Request<Body> {
-    let target = flow_logs_path(project);
-    let body = serde_json::to_vec(&create_body("port-1")).unwrap();
-    let request = huawei_request(Method::POST, &target, Some(&body), access_key, secret, at);
-    if !tamper {
-        return request;
-    }
-    let (parts, _) = request.into_parts();
-    let tampered = serde_json::to_vec(&create_body("port-2")).unwrap();
-    Request::from_parts(parts, Body::from(tampered))
-}
-
-impl TestApp {
-    async fn send_v3(
-        &self,
-        method: Method,
-        query: &str,
-        headers: &[(String, String)],
-        body: Vec<u8>,
-    ) -> TestResponse {
-        let headers: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
-            .collect();
-        self.alibaba_raw(method, query, &headers, body).await
-    }
-}
+use crate::support::auth::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn signed_calls_pass_on_both_faces_as_their_keys_tenant() {
@@ -127,7 +40,12 @@ async fn signed_calls_pass_on_both_faces_as_their_keys_tenant() {
 
     // Alibaba V1 (query parameters): the tenant is the key's account, not its id.
     let created = app
-        .alibaba_as(ALIBABA_KEY, REGION, "CreateFlowLog", &create_params())
+        .alibaba_as(
+            ALIBABA_KEY,
+            REGION,
+            "CreateFlowLog",
+            &create_params("vpc-signed"),
+        )
         .await;
     let flow_log_id = created.assert_alibaba_ok()["FlowLogId"]
         .as_str()
@@ -216,7 +134,7 @@ async fn the_demo_credentials_are_used_without_a_file() {
             flowplane::credentials::DEMO_ALIBABA_ACCESS_KEY_ID,
             REGION,
             "CreateFlowLog",
-            &create_params(),
+            &create_params("vpc-signed"),
         )
         .await;
     created.assert_alibaba_ok();
@@ -384,7 +302,7 @@ async fn alibaba_refusals_carry_the_gateways_codes_and_write_nothing() {
     let (app, _dir) = verifying_app().await;
     let now = Utc::now();
     let mut params = vec![("Action", "CreateFlowLog"), ("RegionId", REGION)];
-    params.extend(create_params());
+    params.extend(create_params("vpc-signed"));
     let v1 = |key: &str, secret: &str, at: chrono::DateTime<Utc>| {
         alibaba_v1_query(
             "POST",
@@ -457,7 +375,7 @@ async fn alibaba_refusals_carry_the_gateways_codes_and_write_nothing() {
     .replace("Format=JSON", "Format=XML");
     let response = app.alibaba_raw(Method::POST, &xml, &[], Vec::new()).await;
     assert_eq!(response.status, 400);
-    let text = String::from_utf8(response.raw.clone()).unwrap();
+    let text = response.text();
     assert!(
         text.contains("<Code>SignatureDoesNotMatch</Code>"),
         "{text}"
@@ -538,7 +456,7 @@ async fn a_replayed_nonce_is_refused_also_after_a_restart() {
     let app = TestApp::verifying_on(&dir, &credentials(), &url).await;
     let now = alibaba_timestamp(Utc::now());
     let mut params = vec![("Action", "CreateFlowLog"), ("RegionId", REGION)];
-    params.extend(create_params());
+    params.extend(create_params("vpc-signed"));
     let v1 = alibaba_v1_query(
         "POST",
         &params,
@@ -578,7 +496,7 @@ async fn a_replayed_nonce_is_refused_also_after_a_restart() {
         "POST",
         &[("Action", "DescribeFlowLogs"), ("RegionId", REGION)],
         OTHER_ALIBABA_KEY,
-        "ali-test-secret-0002",
+        OTHER_ALIBABA_SECRET,
         "nonce-1",
         &now,
     );
@@ -601,8 +519,8 @@ async fn a_replayed_nonce_is_refused_also_after_a_restart() {
 #[tokio::test]
 async fn signed_callers_never_reach_across_tenants() {
     let (app, _dir) = verifying_app().await;
-    crate::huawei::assert_projects_never_see_each_other(&app).await;
-    crate::alibaba::assert_no_action_reaches_across_accounts_or_regions(
+    assert_projects_never_see_each_other(&app).await;
+    assert_no_action_reaches_across_accounts_or_regions(
         &app,
         (ALIBABA_KEY, ACCOUNT),
         (OTHER_ALIBABA_KEY, OTHER_ACCOUNT),

@@ -2,9 +2,7 @@
 
 mod alibaba;
 mod auth;
-mod cluster;
 mod control;
-mod helpers;
 mod huawei;
 mod multiprocess;
 mod openapi;
@@ -13,7 +11,7 @@ mod persistence;
 mod robustness;
 mod serve;
 mod signatures;
-mod signer;
+mod support;
 mod worker;
 
 /// Says which backend the suite runs on, past libtest's output capture (which takes only the
@@ -22,12 +20,12 @@ mod worker;
 fn suite_backend_is_announced() {
     use std::io::Write;
 
-    match helpers::postgres_admin_url() {
+    match support::postgres_admin_url() {
         Some(_) => {
             let note = "note: the suite runs on Postgres (FLOWPLANE_TEST_POSTGRES_URL), one database per test\n";
             let _ = std::io::stderr().write_all(note.as_bytes());
         }
-        None => helpers::skip(
+        None => support::skip(
             "the Postgres suite",
             "FLOWPLANE_TEST_POSTGRES_URL is not set, so the suite ran on SQLite (.ci/run runs both)",
         ),

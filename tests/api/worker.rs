@@ -4,10 +4,12 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use flowplane::domain::{Applied, DomainError, FlowLogId, Operation, Status};
+use flowplane::domain::{
+    Applied, DomainError, FlowLog, FlowLogId, FlowLogService, Operation, Status, TenantScope,
+};
 use tokio::sync::oneshot;
 
-use crate::helpers::*;
+use crate::support::*;
 
 async fn status_of(app: &TestApp, id: &FlowLogId) -> Option<Status> {
     app.service()
@@ -16,6 +18,19 @@ async fn status_of(app: &TestApp, id: &FlowLogId) -> Option<Status> {
         .await
         .unwrap()
         .map(|f| f.status)
+}
+
+/// Applies `operation`, which must update the flow log (not delete it); returns the update.
+async fn updated(
+    service: &FlowLogService,
+    scope: &TenantScope,
+    id: &FlowLogId,
+    operation: Operation,
+) -> FlowLog {
+    match service.apply(scope, id, operation).await.unwrap() {
+        Applied::Updated(flow_log) => *flow_log,
+        other => panic!("{operation:?}: updated, not {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -56,32 +71,17 @@ async fn deactivate_activate_and_delete_pass_through_their_transitional_states()
         .id;
     worker.tick(later()).await.unwrap();
 
-    let Applied::Updated(flow_log) = service
-        .apply(&scope, &id, Operation::Deactivate)
-        .await
-        .unwrap()
-    else {
-        panic!("updated")
-    };
+    let flow_log = updated(service, &scope, &id, Operation::Deactivate).await;
     assert_eq!(flow_log.status, Status::Deactivating);
     assert_eq!(worker.tick(later()).await.unwrap(), 1);
     assert_eq!(status_of(&app, &id).await, Some(Status::Inactive));
 
-    let Applied::Updated(flow_log) = service
-        .apply(&scope, &id, Operation::Activate)
-        .await
-        .unwrap()
-    else {
-        panic!("updated")
-    };
+    let flow_log = updated(service, &scope, &id, Operation::Activate).await;
     assert_eq!(flow_log.status, Status::Activating);
     worker.tick(later()).await.unwrap();
     assert_eq!(status_of(&app, &id).await, Some(Status::Active));
 
-    let Applied::Updated(flow_log) = service.apply(&scope, &id, Operation::Delete).await.unwrap()
-    else {
-        panic!("updated")
-    };
+    let flow_log = updated(service, &scope, &id, Operation::Delete).await;
     assert_eq!(flow_log.status, Status::Deleting);
     assert_eq!(worker.tick(Utc::now()).await.unwrap(), 0);
     assert_eq!(
@@ -154,13 +154,7 @@ async fn a_zero_delay_settles_at_once() {
     let (service, scope) = (app.service(), alibaba_scope());
     let created = service.create(&scope, alibaba_spec("vpc-1")).await.unwrap();
     assert_eq!((created.status, created.due_at), (Status::Active, None));
-    let Applied::Updated(flow_log) = service
-        .apply(&scope, &created.id, Operation::Deactivate)
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let flow_log = updated(service, &scope, &created.id, Operation::Deactivate).await;
     assert_eq!(flow_log.status, Status::Inactive);
     assert_eq!(
         service
