@@ -1,16 +1,16 @@
-//! One integration-test binary (faster to build than one per file), one module per area.
+//! One integration-test binary (faster to build than one per file). The modules mirror `src/`:
+//! each face's gateway and products (`huawei/`, `alibaba/`), `auth/`, `control`, `store/`, the
+//! `worker`, `serve` (the listener and the binary), `robustness` (hostile requests on every
+//! face) and `openapi`; the shared harness is `support/`.
 
 mod alibaba;
 mod auth;
 mod control;
 mod huawei;
-mod multiprocess;
 mod openapi;
-mod outage;
-mod persistence;
 mod robustness;
 mod serve;
-mod signatures;
+mod store;
 mod support;
 mod worker;
 

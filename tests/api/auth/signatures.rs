@@ -14,10 +14,10 @@ use flowplane::credentials::{AlibabaKey, Credentials, HuaweiKey};
 use flowplane::huawei::signature::{self as huawei, HuaweiSignatureError};
 use flowplane::signing::{rfc3986_encode, SignedRequest};
 
-const HUAWEI: &str = include_str!("../vectors/huawei.json");
-const ALIBABA_V1: &str = include_str!("../vectors/alibaba-v1.json");
-const ALIBABA_V3: &str = include_str!("../vectors/alibaba-v3.json");
-const TAMPERED: &str = include_str!("../vectors/tampered.json");
+const HUAWEI: &str = include_str!("../../vectors/huawei.json");
+const ALIBABA_V1: &str = include_str!("../../vectors/alibaba-v1.json");
+const ALIBABA_V3: &str = include_str!("../../vectors/alibaba-v3.json");
+const TAMPERED: &str = include_str!("../../vectors/tampered.json");
 
 #[derive(Debug, Deserialize)]
 struct Vector {
