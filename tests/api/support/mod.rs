@@ -1,7 +1,8 @@
 //! The suite's shared harness, one module for every test file: `use crate::support::*;` brings
 //! the app under test, its databases, both faces' request and assertion helpers and the real
-//! binary's; `support::auth` (signing, the auth tests' credentials) and `support::cluster` (a
-//! Postgres cluster of a test's own) are named where they are used.
+//! binary's; `support::auth` (signing, the auth tests' credentials), `support::cluster` (a
+//! Postgres cluster of a test's own) and `support::snapshot` (insta, with the suite's snapshot
+//! directory and redactions) are named where they are used.
 //!
 //! The suite runs on SQLite, or on Postgres when `FLOWPLANE_TEST_POSTGRES_URL` names a server:
 //! then every test gets a database of its own (see [`db`]).
@@ -13,6 +14,7 @@ pub mod cluster;
 pub mod db;
 pub mod huawei;
 pub mod process;
+pub mod snapshot;
 
 pub use alibaba::*;
 pub use app::*;
