@@ -1,9 +1,11 @@
-//! The control API: health, reset, the provider-neutral view, tick.
+//! The control API: health, reset, the provider-neutral view, tick; the health body and the
+//! view of a flow log of each face as snapshots.
 
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::support::snapshot::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn health_reports_version_and_backend() {
@@ -21,7 +23,7 @@ async fn reset_removes_everything_or_one_provider() {
     let app = TestApp::new().await;
     app.create_huawei(PROJECT, "port-1").await;
     app.create_huawei(OTHER_PROJECT, "port-1").await;
-    app.service()
+    app.flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
         .unwrap();
@@ -81,7 +83,7 @@ async fn the_view_filters_by_provider_tenant_and_status() {
     app.create_huawei(PROJECT, "port-1").await;
     app.create_huawei(OTHER_PROJECT, "port-2").await;
     let alibaba = app
-        .service()
+        .flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
         .unwrap();
@@ -134,11 +136,11 @@ async fn the_view_filters_by_provider_tenant_and_status() {
 #[tokio::test]
 async fn tick_completes_due_transitions_and_all_completes_every_one() {
     let app = TestApp::with_flags(&["--transition-delay", "1h"]).await;
-    app.service()
+    app.flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
         .unwrap();
-    app.service()
+    app.flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-2"))
         .await
         .unwrap();
@@ -166,4 +168,50 @@ async fn tick_completes_due_transitions_and_all_completes_every_one() {
             .all(|f| f["status"] == "active" && f["due_at"].is_null()),
         "{stored:?}"
     );
+}
+
+#[tokio::test]
+async fn the_health_body_is_status_version_and_backend() {
+    let app = TestApp::new().await;
+    let response = app.get("/_flowplane/health").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_body_snapshot!("health", &response.body, {
+        ".version" => insta::dynamic_redaction(|value, _| {
+            assert_eq!(value.as_str(), Some(env!("CARGO_PKG_VERSION")));
+            "[version]"
+        }),
+        ".database" => insta::dynamic_redaction(|value, _| {
+            assert_eq!(value.as_str(), Some(suite_backend()));
+            "[backend]"
+        }),
+    });
+}
+
+#[tokio::test]
+async fn the_view_shows_a_flow_log_of_each_face_whole() {
+    let app = TestApp::new().await;
+    let mut huawei = create_body("port-1");
+    huawei["flow_log"]["index_enabled"] = json!(true);
+    let created = app.post(&flow_logs_path(PROJECT), huawei).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    app.create_alibaba(
+        "vpc-1",
+        &[
+            ("FlowLogName", "ali"),
+            ("Tag.1.Key", "env"),
+            ("Tag.1.Value", "dev"),
+            ("ResourceGroupId", "rg-1"),
+        ],
+    )
+    .await;
+
+    let view = app.get("/_flowplane/flow-logs").await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    assert_body_snapshot!("view", &view.body, {
+        ".flow_logs[0].id" => uuid_v4(),
+        ".flow_logs[1].id" => alibaba_id(),
+        ".flow_logs[].created_at" => rfc3339_time(),
+        ".flow_logs[].updated_at" => rfc3339_time(),
+        ".flow_logs[1].due_at" => rfc3339_time(),
+    });
 }

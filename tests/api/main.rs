@@ -1,19 +1,17 @@
-//! One integration-test binary (faster to build than one per file), one module per area.
+//! One integration-test binary (faster to build than one per file). The modules mirror `src/`:
+//! each face's gateway and products (`huawei/`, `alibaba/`), `auth/`, `control`, `store/`, the
+//! `worker`, `serve` (the listener and the binary), `robustness` (hostile requests on every
+//! face) and `openapi`; the shared harness is `support/`.
 
 mod alibaba;
 mod auth;
-mod cluster;
 mod control;
-mod helpers;
 mod huawei;
-mod multiprocess;
 mod openapi;
-mod outage;
-mod persistence;
 mod robustness;
 mod serve;
-mod signatures;
-mod signer;
+mod store;
+mod support;
 mod worker;
 
 /// Says which backend the suite runs on, past libtest's output capture (which takes only the
@@ -22,12 +20,12 @@ mod worker;
 fn suite_backend_is_announced() {
     use std::io::Write;
 
-    match helpers::postgres_admin_url() {
+    match support::postgres_admin_url() {
         Some(_) => {
             let note = "note: the suite runs on Postgres (FLOWPLANE_TEST_POSTGRES_URL), one database per test\n";
             let _ = std::io::stderr().write_all(note.as_bytes());
         }
-        None => helpers::skip(
+        None => support::skip(
             "the Postgres suite",
             "FLOWPLANE_TEST_POSTGRES_URL is not set, so the suite ran on SQLite (.ci/run runs both)",
         ),

@@ -4,7 +4,7 @@
 use axum::http::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn document() -> Value {
     let text = std::fs::read_to_string(concat!(

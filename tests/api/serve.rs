@@ -1,6 +1,5 @@
 //! The real listener and the binary: serving over a socket, graceful shutdown, the CLI.
 
-use std::process::Command;
 use std::time::Duration;
 
 use flowplane::app::App;
@@ -8,7 +7,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn serves_over_a_socket_and_shuts_down_gracefully() {
@@ -22,21 +21,9 @@ async fn serves_over_a_socket_and_shuts_down_gracefully() {
     }));
 
     let client = reqwest::Client::new();
-    let health: Value = client
-        .get(format!("{base}/_flowplane/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, health, _) = get_json(&client, &format!("{base}/_flowplane/health")).await;
     assert_eq!(health["status"], "ok");
-    let response = client
-        .post(format!("{base}{}", flow_logs_path(PROJECT)))
-        .json(&create_body("port-1"))
-        .send()
-        .await
-        .unwrap();
+    let response = post_create(&client, &base, "port-1").await;
     assert_eq!(response.status(), 200);
     assert_huawei_request_id(response.headers()["x-request-id"].to_str().unwrap());
 
@@ -58,23 +45,6 @@ async fn serves_over_a_socket_and_shuts_down_gracefully() {
     // What was acknowledged is stored for the next process.
     let reopened = TestApp::on(&db, &[]).await;
     assert_eq!(reopened.stored().await.len(), 1);
-}
-
-/// Runs the binary with only the given `FLOWPLANE_*` variables set.
-fn flowplane_with_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_flowplane"));
-    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("FLOWPLANE_")) {
-        command.env_remove(name);
-    }
-    command
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("the binary runs")
-}
-
-fn flowplane(args: &[&str]) -> std::process::Output {
-    flowplane_with_env(args, &[])
 }
 
 #[test]
@@ -302,7 +272,7 @@ async fn healthcheck_asks_a_running_server() {
 async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
     let db = TestDb::new().await;
     let mut server = ServerProcess::start(db.url()).await;
-    let response = reqwest::get(format!("{}{}", server.base, flow_logs_path(PROJECT)))
+    let response = reqwest::get(server.url(&flow_logs_path(PROJECT)))
         .await
         .unwrap();
     let request_id = response.headers()["x-request-id"]
@@ -326,7 +296,7 @@ async fn an_acknowledged_write_survives_a_killed_process() {
     let mut server = ServerProcess::start(db.url()).await;
     let id = server.create_huawei_id(&client, "port-1").await;
     let disabled = client
-        .put(format!("{}{}", server.base, flow_log_path(PROJECT, &id)))
+        .put(server.url(&flow_log_path(PROJECT, &id)))
         .json(&serde_json::json!({"flow_log": {"admin_state": false}}))
         .send()
         .await
@@ -335,14 +305,7 @@ async fn an_acknowledged_write_survives_a_killed_process() {
     server.child.kill().await.unwrap(); // SIGKILL: no shutdown, no checkpoint
 
     let server = ServerProcess::start(db.url()).await;
-    let shown: Value = client
-        .get(format!("{}{}", server.base, flow_log_path(PROJECT, &id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, shown, _) = get_json(&client, &server.url(&flow_log_path(PROJECT, &id))).await;
     assert_eq!(shown["flow_log"]["status"], "DOWN", "{shown}");
 }
 

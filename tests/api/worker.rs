@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use flowplane::domain::{Applied, DomainError, FlowLogId, Operation, Status};
+use flowplane::domain::{Applied, DomainError, FlowLog, FlowLogId, Operation, Status, TenantScope};
+use flowplane::state::FlowLogs;
 use tokio::sync::oneshot;
 
-use crate::helpers::*;
+use crate::support::*;
 
 async fn status_of(app: &TestApp, id: &FlowLogId) -> Option<Status> {
     app.store()
@@ -17,11 +18,24 @@ async fn status_of(app: &TestApp, id: &FlowLogId) -> Option<Status> {
         .map(|f| f.status)
 }
 
+/// Applies `operation`, which must update the flow log (not delete it); returns the update.
+async fn updated(
+    service: &FlowLogs,
+    scope: &TenantScope,
+    id: &FlowLogId,
+    operation: Operation,
+) -> FlowLog {
+    match service.apply(scope, id, operation).await.unwrap() {
+        Applied::Updated(flow_log) => *flow_log,
+        other => panic!("{operation:?}: updated, not {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn create_activates_when_due() {
     let app = TestApp::with_flags(&["--transition-delay", "1h"]).await;
     let created = app
-        .service()
+        .flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
         .unwrap();
@@ -46,7 +60,7 @@ async fn create_activates_when_due() {
 #[tokio::test]
 async fn deactivate_activate_and_delete_pass_through_their_transitional_states() {
     let app = TestApp::with_flags(&["--transition-delay", "1h"]).await;
-    let (service, worker, scope) = (app.service(), app.app.worker(), alibaba_scope());
+    let (service, worker, scope) = (app.flow_logs(), app.app.worker(), alibaba_scope());
     let later = || Utc::now() + chrono::Duration::hours(2);
     let id = service
         .create(&scope, alibaba_spec("vpc-1"))
@@ -55,32 +69,17 @@ async fn deactivate_activate_and_delete_pass_through_their_transitional_states()
         .id;
     worker.tick(later()).await.unwrap();
 
-    let Applied::Updated(flow_log) = service
-        .apply(&scope, &id, Operation::Deactivate)
-        .await
-        .unwrap()
-    else {
-        panic!("updated")
-    };
+    let flow_log = updated(service, &scope, &id, Operation::Deactivate).await;
     assert_eq!(flow_log.status, Status::Deactivating);
     assert_eq!(worker.tick(later()).await.unwrap(), 1);
     assert_eq!(status_of(&app, &id).await, Some(Status::Inactive));
 
-    let Applied::Updated(flow_log) = service
-        .apply(&scope, &id, Operation::Activate)
-        .await
-        .unwrap()
-    else {
-        panic!("updated")
-    };
+    let flow_log = updated(service, &scope, &id, Operation::Activate).await;
     assert_eq!(flow_log.status, Status::Activating);
     worker.tick(later()).await.unwrap();
     assert_eq!(status_of(&app, &id).await, Some(Status::Active));
 
-    let Applied::Updated(flow_log) = service.apply(&scope, &id, Operation::Delete).await.unwrap()
-    else {
-        panic!("updated")
-    };
+    let flow_log = updated(service, &scope, &id, Operation::Delete).await;
     assert_eq!(flow_log.status, Status::Deleting);
     assert_eq!(worker.tick(Utc::now()).await.unwrap(), 0);
     assert_eq!(
@@ -95,7 +94,7 @@ async fn deactivate_activate_and_delete_pass_through_their_transitional_states()
 #[tokio::test]
 async fn operations_from_the_wrong_state_are_refused_and_change_nothing() {
     let app = TestApp::with_flags(&["--transition-delay", "1h"]).await;
-    let (service, scope) = (app.service(), alibaba_scope());
+    let (service, scope) = (app.flow_logs(), alibaba_scope());
     let id = service
         .create(&scope, alibaba_spec("vpc-1"))
         .await
@@ -150,16 +149,10 @@ async fn operations_from_the_wrong_state_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn a_zero_delay_settles_at_once() {
     let app = TestApp::with_flags(&["--transition-delay", "0s"]).await;
-    let (service, scope) = (app.service(), alibaba_scope());
+    let (service, scope) = (app.flow_logs(), alibaba_scope());
     let created = service.create(&scope, alibaba_spec("vpc-1")).await.unwrap();
     assert_eq!((created.status, created.due_at), (Status::Active, None));
-    let Applied::Updated(flow_log) = service
-        .apply(&scope, &created.id, Operation::Deactivate)
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let flow_log = updated(service, &scope, &created.id, Operation::Deactivate).await;
     assert_eq!(flow_log.status, Status::Inactive);
     assert_eq!(
         service
@@ -174,7 +167,7 @@ async fn a_zero_delay_settles_at_once() {
 #[tokio::test]
 async fn tenants_cannot_drive_each_others_life_cycle() {
     let app = TestApp::with_flags(&["--transition-delay", "0s"]).await;
-    let service = app.service();
+    let service = app.flow_logs();
     let id = service
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
@@ -202,7 +195,7 @@ async fn the_worker_loop_wakes_for_new_work_and_stops_on_shutdown() {
     }));
     // The worker is idle (nothing due) when this work arrives; it must wake for it.
     let id = app
-        .service()
+        .flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
         .unwrap()
@@ -224,7 +217,7 @@ async fn an_overdue_transition_completes_at_once_after_a_restart() {
     let db = TestDb::new().await;
     let first = TestApp::on(&db, &["--transition-delay", "1ms"]).await;
     let id = first
-        .service()
+        .flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
         .unwrap()
@@ -266,7 +259,7 @@ async fn concurrent_ticks_complete_each_transition_exactly_once() {
     )
     .await;
     for i in 0..20 {
-        app.service()
+        app.flow_logs()
             .create(&alibaba_scope(), alibaba_spec(&format!("vpc-{i}")))
             .await
             .unwrap();

@@ -13,10 +13,10 @@ use flowplane::auth::signing::{rfc3986_encode, SignedRequest};
 use flowplane::auth::REPLAY_WINDOW as MAX_CLOCK_SKEW;
 use flowplane::huawei::signature::{self as huawei, HuaweiSignatureError};
 
-const HUAWEI: &str = include_str!("../vectors/huawei.json");
-const ALIBABA_V1: &str = include_str!("../vectors/alibaba-v1.json");
-const ALIBABA_V3: &str = include_str!("../vectors/alibaba-v3.json");
-const TAMPERED: &str = include_str!("../vectors/tampered.json");
+const HUAWEI: &str = include_str!("../../vectors/huawei.json");
+const ALIBABA_V1: &str = include_str!("../../vectors/alibaba-v1.json");
+const ALIBABA_V3: &str = include_str!("../../vectors/alibaba-v3.json");
+const TAMPERED: &str = include_str!("../../vectors/tampered.json");
 
 #[derive(Debug, Deserialize)]
 struct Vector {

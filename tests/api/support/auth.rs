@@ -1,7 +1,8 @@
-//! A test signer for both clouds, written from the reference's recipes (not from the server's
-//! verifiers): Huawei `SDK-HMAC-SHA256`, Alibaba V1 HMAC-SHA1 and V3 `ACS3-HMAC-SHA256`. A
-//! [`TestApp`] started with [`TestApp::verifying`] signs its Huawei calls and its `alibaba_as`
-//! calls with the keys of its credentials file.
+//! Signing, for `--auth verify`: a test signer for both clouds, written from the reference's
+//! recipes (not from the server's verifiers): Huawei `SDK-HMAC-SHA256`, Alibaba V1 HMAC-SHA1 and
+//! V3 `ACS3-HMAC-SHA256`. A [`TestApp`] started with [`TestApp::verifying`] signs its Huawei calls
+//! and its `alibaba_as` calls with the keys of its credentials file. Also the credentials file
+//! the `auth` tests verify against, and their signed requests.
 
 use axum::body::Body;
 use axum::http::{Method, Request};
@@ -13,7 +14,75 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{serve_args, TestApp, TestDb, TestResponse};
+use super::app::{serve_args, TestApp, TestResponse};
+use super::db::TestDb;
+use super::huawei::{create_body, flow_logs_path};
+use super::{ALIBABA_KEY, OTHER_ALIBABA_KEY, PROJECT};
+
+/// A Huawei key that may use any project.
+pub const HUAWEI_KEY: &str = "HWTESTKEYANYPROJECT1";
+pub const HUAWEI_SECRET: &str = "hw-test-secret-any-project";
+/// A Huawei key that may use `PROJECT` only.
+pub const LIMITED_KEY: &str = "HWTESTKEYONEPROJECT1";
+/// The secret of `ALIBABA_KEY`, whose account is `ACCOUNT`.
+pub const ALIBABA_SECRET: &str = "ali-test-secret-0001";
+/// The secret of `OTHER_ALIBABA_KEY`, whose account is `OTHER_ACCOUNT`.
+pub const OTHER_ALIBABA_SECRET: &str = "ali-test-secret-0002";
+pub const ACCOUNT: &str = "1111111111111111";
+pub const OTHER_ACCOUNT: &str = "2222222222222222";
+
+/// The credentials file of the `auth` tests: the keys above.
+pub fn credentials() -> String {
+    format!(
+        r#"
+[[huawei]]
+access_key = "{HUAWEI_KEY}"
+secret_key = "{HUAWEI_SECRET}"
+
+[[huawei]]
+access_key = "{LIMITED_KEY}"
+secret_key = "hw-test-secret-one-project"
+projects = ["{PROJECT}"]
+
+[[alibaba]]
+access_key_id = "{ALIBABA_KEY}"
+access_key_secret = "{ALIBABA_SECRET}"
+account_id = "{ACCOUNT}"
+
+[[alibaba]]
+access_key_id = "{OTHER_ALIBABA_KEY}"
+access_key_secret = "{OTHER_ALIBABA_SECRET}"
+account_id = "{OTHER_ACCOUNT}"
+"#
+    )
+}
+
+/// A verifying app on [`credentials`], and the directory its file is in.
+pub async fn verifying_app() -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::verifying(&dir, &credentials()).await;
+    (app, dir)
+}
+
+/// A Huawei create of `port-1` in `project`, signed at `at`; with `tamper`, the signature covers
+/// that body while the create of `port-2` is sent.
+pub fn huawei_create(
+    project: &str,
+    access_key: &str,
+    secret: &str,
+    at: DateTime<Utc>,
+    tamper: bool,
+) -> Request<Body> {
+    let target = flow_logs_path(project);
+    let body = serde_json::to_vec(&create_body("port-1")).unwrap();
+    let request = huawei_request(Method::POST, &target, Some(&body), access_key, secret, at);
+    if !tamper {
+        return request;
+    }
+    let (parts, _) = request.into_parts();
+    let tampered = serde_json::to_vec(&create_body("port-2")).unwrap();
+    Request::from_parts(parts, Body::from(tampered))
+}
 
 /// The keys a verifying [`TestApp`] signs with, and the Huawei key its plain calls use.
 pub struct Signer {
@@ -129,6 +198,21 @@ impl TestApp {
         );
         self.alibaba_raw(Method::POST, &query, &[], Vec::new())
             .await
+    }
+
+    /// A V3 call as [`alibaba_v3`] made it.
+    pub async fn send_v3(
+        &self,
+        method: Method,
+        query: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        self.alibaba_raw(method, query, &headers, body).await
     }
 }
 

@@ -9,26 +9,11 @@ use std::time::Duration;
 use flowplane::domain::Status;
 use serde_json::Value;
 
-use crate::cluster::PgCluster;
-use crate::helpers::*;
+use crate::support::cluster::PgCluster;
+use crate::support::*;
 
 /// What one request of the background traffic got: its status and the body's error code.
 type Outcome = (u16, Option<String>, bool);
-
-async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value, Option<String>) {
-    let response = client.get(url).send().await.expect("the server answers");
-    let status = response.status().as_u16();
-    let request_id = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    (
-        status,
-        response.json().await.expect("a JSON body"),
-        request_id,
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_going_away_mid_traffic_gives_cloud_errors_and_service_resumes() {
@@ -70,12 +55,7 @@ async fn postgres_going_away_mid_traffic_gives_cloud_errors_and_service_resumes(
     };
 
     tokio::task::block_in_place(|| cluster.stop()).expect("the cluster stops");
-    let create = client
-        .post(server.url(&flow_logs_path(PROJECT)))
-        .json(&create_body("port-2"))
-        .send()
-        .await
-        .unwrap();
+    let create = post_create(&client, &server.base, "port-2").await;
     assert_eq!(create.status(), 500);
     assert_huawei_request_id(create.headers()["x-request-id"].to_str().unwrap());
     let body: Value = create.json().await.unwrap();
@@ -87,19 +67,8 @@ async fn postgres_going_away_mid_traffic_gives_cloud_errors_and_service_resumes(
     );
     let (status, body, _) = get_json(&client, &server.url(&flow_log_path(PROJECT, &id))).await;
     assert_eq!((status, body["code"].as_str()), (500, Some("VPC.3002")));
-    let alibaba = client
-        .post(server.url("/"))
-        .query(&[
-            ("Action", "DescribeFlowLogs"),
-            ("Version", "2016-04-28"),
-            ("AccessKeyId", ALIBABA_KEY),
-            ("RegionId", REGION),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(alibaba.status(), 503);
-    let body: Value = alibaba.json().await.unwrap();
+    let (status, body) = server.alibaba(&client, "DescribeFlowLogs", &[]).await;
+    assert_eq!(status, 503);
     assert_eq!(body["Code"], "ServiceUnavailable", "{body}");
     assert_alibaba_request_id(body["RequestId"].as_str().unwrap());
     let (status, health, _) = get_json(&client, &server.url("/_flowplane/health")).await;
@@ -130,12 +99,7 @@ async fn postgres_going_away_mid_traffic_gives_cloud_errors_and_service_resumes(
         outcomes.iter().any(|(status, ..)| *status == 500),
         "the outage was seen by the traffic: {outcomes:?}"
     );
-    let create = client
-        .post(server.url(&flow_logs_path(PROJECT)))
-        .json(&create_body("port-2"))
-        .send()
-        .await
-        .unwrap();
+    let create = post_create(&client, &server.base, "port-2").await;
     assert_eq!(create.status(), 200);
     assert_eq!(
         get_json(&client, &server.url("/_flowplane/health")).await.0,
@@ -147,7 +111,7 @@ async fn postgres_going_away_mid_traffic_gives_cloud_errors_and_service_resumes(
     let other =
         TestApp::with_args(serve_args(&cluster.url(), &["--transition-delay", "50ms"])).await;
     let flow_log = other
-        .service()
+        .flow_logs()
         .create(&alibaba_scope(), alibaba_spec("vpc-1"))
         .await
         .unwrap();

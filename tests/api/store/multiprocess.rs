@@ -7,47 +7,15 @@ use axum::http::StatusCode;
 use flowplane::domain::Status;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
-
-/// An Alibaba RPC call to `server`, as the default test account in the default region.
-fn alibaba(
-    client: &reqwest::Client,
-    server: &ServerProcess,
-    action: &str,
-    params: &[(&str, &str)],
-) -> impl std::future::Future<Output = (u16, Value)> + Send + 'static {
-    let mut query = vec![
-        ("Action", action),
-        ("Version", "2016-04-28"),
-        ("AccessKeyId", ALIBABA_KEY),
-        ("RegionId", REGION),
-    ];
-    query.extend_from_slice(params);
-    let request = client.post(server.url("/")).query(&query).send();
-    async move {
-        let response = request.await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap())
-    }
-}
-
-fn create_params(vpc: &str) -> [(&str, &str); 5] {
-    [
-        ("ResourceType", "VPC"),
-        ("ResourceId", vpc),
-        ("TrafficType", "All"),
-        ("ProjectName", "flowlogproject"),
-        ("LogStoreName", "flowlogstore"),
-    ]
-}
+use crate::support::*;
 
 /// The statuses DescribeFlowLogs shows through `server`.
 async fn describe(client: &reqwest::Client, server: &ServerProcess) -> Vec<String> {
-    let (status, body) = alibaba(client, server, "DescribeFlowLogs", &[("PageSize", "50")]).await;
+    let (status, body) = server
+        .alibaba(client, "DescribeFlowLogs", &[("PageSize", "50")])
+        .await;
     assert_eq!(status, 200, "{body}");
-    body["FlowLogs"]["FlowLog"]
-        .as_array()
-        .unwrap()
+    described(&body)
         .iter()
         .map(|f| f["Status"].as_str().unwrap().to_owned())
         .collect()
@@ -81,11 +49,7 @@ async fn tick_everywhere(client: &reqwest::Client, servers: &[&ServerProcess]) -
 /// The statuses of the flow logs of [`alibaba_scope`]'s tenant.
 async fn statuses(app: &TestApp) -> Vec<String> {
     let tenant = alibaba_scope().tenant_id().to_owned();
-    app.get(&format!(
-        "/_flowplane/flow-logs?provider=alibaba&tenant={tenant}"
-    ))
-    .await
-    .body["flow_logs"]
+    app.get(&view_path("alibaba", &tenant)).await.body["flow_logs"]
         .as_array()
         .unwrap()
         .iter()
@@ -103,14 +67,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
 
     // Created through one, read and changed through the other.
     let id = a.create_huawei_id(&client, "port-1").await;
-    let shown: Value = client
-        .get(b.url(&flow_log_path(PROJECT, &id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, shown, _) = get_json(&client, &b.url(&flow_log_path(PROJECT, &id))).await;
     assert_eq!(shown["flow_log"]["status"], "ACTIVE", "{shown}");
     let updated = client
         .put(b.url(&flow_log_path(PROJECT, &id)))
@@ -119,14 +76,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
         .await
         .unwrap();
     assert_eq!(updated.status(), 200);
-    let listed: Value = client
-        .get(a.url(&flow_logs_path(PROJECT)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, listed, _) = get_json(&client, &a.url(&flow_logs_path(PROJECT))).await;
     assert_eq!(
         (
             listed["flow_logs"][0]["name"].as_str(),
@@ -174,8 +124,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     let dup_creates: Vec<_> = (0..10)
         .map(|i| {
             let server = if i % 2 == 0 { &a } else { &b };
-            let request = alibaba(&client, server, "CreateFlowLog", &create_params("vpc-dup"));
-            tokio::spawn(request)
+            tokio::spawn(server.create_alibaba(&client, "vpc-dup"))
         })
         .collect();
     let mut created = 0;
@@ -195,13 +144,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     let mut ids = Vec::new();
     for i in 0..N {
         let server = if i % 2 == 0 { &a } else { &b };
-        let (status, body) = alibaba(
-            &client,
-            server,
-            "CreateFlowLog",
-            &create_params(&format!("vpc-{i}")),
-        )
-        .await;
+        let (status, body) = server.create_alibaba(&client, &format!("vpc-{i}")).await;
         assert_eq!(status, 200, "{body}");
         ids.push(body["FlowLogId"].as_str().unwrap().to_owned());
     }
@@ -215,7 +158,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     for (action, settled) in [("DeactiveFlowLog", "Inactive"), ("DeleteFlowLog", "")] {
         for (i, id) in ids.iter().enumerate() {
             let server = if i % 2 == 0 { &b } else { &a };
-            let (status, body) = alibaba(&client, server, action, &[("FlowLogId", id)]).await;
+            let (status, body) = server.alibaba(&client, action, &[("FlowLogId", id)]).await;
             assert_eq!(status, 200, "{action}: {body}");
         }
         assert_eq!(tick_everywhere(&client, &[&a, &b]).await, N, "{action}");
@@ -260,7 +203,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     const M: u64 = 8;
     for i in 0..M {
         scheduler
-            .service()
+            .flow_logs()
             .create(&scope, alibaba_spec(&format!("vpc-soon-{i}")))
             .await
             .unwrap();

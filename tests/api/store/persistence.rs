@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn a_full_cycle_survives_a_restart_between_each_step() {
@@ -172,7 +172,7 @@ async fn count_agrees_with_the_filtered_list() {
     )
     .await;
 
-    let (service, scope) = (app.service(), TenantScope::huawei_project(PROJECT));
+    let (service, scope) = (app.flow_logs(), TenantScope::huawei_project(PROJECT));
     let all = FlowLogFilter::default();
     let inactive = FlowLogFilter {
         statuses: vec![Status::Inactive],
@@ -266,29 +266,11 @@ async fn concurrent_creates_never_exceed_the_quota() {
             let app = app.clone();
             tokio::spawn(async move {
                 let vpc = format!("vpc-quota-{i}");
-                app.alibaba(
-                    "CreateFlowLog",
-                    &[
-                        ("ResourceType", "VPC"),
-                        ("ResourceId", &vpc),
-                        ("TrafficType", "All"),
-                        ("ProjectName", "flowlogproject"),
-                        ("LogStoreName", "flowlogstore"),
-                    ],
-                )
-                .await
+                app.alibaba("CreateFlowLog", &create_params(&vpc)).await
             })
         })
         .collect();
-    let mut created = 0;
-    for create in creates {
-        let response = create.await.unwrap();
-        if response.status == StatusCode::OK {
-            created += 1;
-        } else {
-            response.assert_alibaba_error(400, "QuotaExceeded.FlowlogCount");
-        }
-    }
+    let created = successes_else(creates, "QuotaExceeded.FlowlogCount").await;
     assert_eq!(created, 3);
     assert_eq!(app.stored().await.len(), 3);
 }
@@ -319,15 +301,7 @@ async fn concurrent_tag_writes_never_exceed_the_tag_limit() {
             })
         })
         .collect();
-    let mut accepted = 0;
-    for write in writes {
-        let response = write.await.unwrap();
-        if response.status == StatusCode::OK {
-            accepted += 1;
-        } else {
-            response.assert_alibaba_error(400, "QuotaExceeded.TagNum");
-        }
-    }
+    let accepted = successes_else(writes, "QuotaExceeded.TagNum").await;
     assert_eq!(accepted, 4);
     let tags = app.describe_alibaba(&id).await.unwrap()["Tags"]["Tag"].clone();
     assert_eq!(tags.as_array().unwrap().len(), 20, "{tags}");

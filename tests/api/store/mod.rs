@@ -1,0 +1,6 @@
+//! The store (`src/store/`) under the service: state that survives restarts, the uniqueness and
+//! quota rules under concurrency, several processes on one database, and Postgres going away.
+
+mod multiprocess;
+mod outage;
+mod persistence;
