@@ -1,9 +1,11 @@
 //! One integration-test binary (faster to build than one per file). The modules mirror `src/`:
 //! each face's gateway and products (`huawei/`, `alibaba/`), `auth/`, `control`, `store/`, the
-//! `worker`, `serve` (the listener and the binary), `robustness` (hostile requests on every
-//! face) and `openapi`; the shared harness is `support/`.
+//! `worker`, `app` (assembly and supervision), `serve` (the listener and the binary),
+//! `robustness` (hostile requests and the edge on every face) and `openapi`; the shared harness
+//! is `support/`.
 
 mod alibaba;
+mod app;
 mod auth;
 mod control;
 mod huawei;

@@ -324,6 +324,71 @@ async fn a_panicking_handler_is_answered_in_the_faces_envelope() {
     assert_eq!(body["RequestId"], id.as_str());
 }
 
+/// A cross-face layer raises a cloud error through the request context's one interface; each
+/// face renders it in its own envelope, with its own request id.
+#[tokio::test]
+async fn a_cloud_error_raised_by_a_layer_is_rendered_in_each_faces_envelope() {
+    use axum::http::StatusCode as Status;
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use flowplane::context::Failure;
+    use tower::ServiceExt;
+
+    async fn refuse() -> axum::response::Response {
+        Failure::Cloud {
+            status: Status::TOO_MANY_REQUESTS,
+            code: "Throttling.User".into(),
+            message: "Request was denied due to user flow control.".into(),
+        }
+        .into_response()
+    }
+    let router = flowplane::app::with_edge(
+        axum::Router::new()
+            .route("/v1/{project_id}/fl/flow_logs", get(|| async { "never" }))
+            .route("/_flowplane/health", get(|| async { "never" }))
+            .route("/", get(|| async { "never" }))
+            .layer(axum::middleware::from_fn(
+                |_request: Request<Body>, _next: axum::middleware::Next| refuse(),
+            )),
+        std::time::Duration::from_secs(30),
+    );
+    let request = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+
+    let response = router
+        .clone()
+        .oneshot(request(&flow_logs_path(PROJECT)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_huawei_request_id(response.headers()["x-request-id"].to_str().unwrap());
+    assert_eq!(
+        json_body(response).await,
+        serde_json::json!({"code": "Throttling.User", "message": "Request was denied due to user flow control."})
+    );
+
+    let response = router
+        .clone()
+        .oneshot(request("/?Action=DescribeFlowLogs"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_alibaba_request_id(&id);
+    let body = json_body(response).await;
+    assert_eq!(body["Code"], "Throttling.User");
+    assert_eq!(body["HostId"], "vpc.aliyuncs.com");
+    assert_eq!(body["RequestId"], id.as_str());
+
+    let response = router.oneshot(request("/_flowplane/health")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body = json_body(response).await;
+    assert_eq!(body["error"]["code"], "Throttling.User");
+    assert!(body["request_id"].is_string());
+}
+
 #[tokio::test]
 async fn nul_characters_are_kept_exactly_and_filter_exactly() {
     let app = TestApp::new().await;

@@ -232,6 +232,56 @@ fn an_unreachable_postgres_is_a_clear_error_and_a_failing_exit() {
     }
 }
 
+#[test]
+fn a_password_parameter_of_the_database_url_is_never_printed_either() {
+    let no_socket = tempfile::tempdir().unwrap();
+    let url = format!(
+        "postgres:///flowplane?host={}&password=hunter2",
+        no_socket.path().display()
+    );
+    for command in ["serve", "migrate"] {
+        let output = flowplane(&[
+            command,
+            "--database-url",
+            &url,
+            "--database-acquire-timeout",
+            "2s",
+        ]);
+        assert!(!output.status.success(), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("password=***"), "{stderr}");
+        assert!(!stderr.contains("hunter2"), "{command}: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn the_serving_line_redacts_the_database_password() {
+    let db = TestDb::new().await;
+    if !db.is_postgres() {
+        return skip(
+            "the serving line's redaction on a live Postgres",
+            "the suite runs on SQLite",
+        );
+    }
+    // Trust authentication ignores the password, so the server starts and says where.
+    let separator = if db.url().contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}password=hunter2", db.url());
+    let server = ServerProcess::start(&url).await;
+    let events = server.stop().await;
+    let serving = events
+        .iter()
+        .find(|event| event["fields"]["message"] == "flowplane is serving")
+        .expect("the serving line");
+    let database = serving["fields"]["database"].as_str().unwrap_or_default();
+    assert!(database.ends_with("password=***"), "{serving}");
+    assert!(
+        !events
+            .iter()
+            .any(|event| event.to_string().contains("hunter2")),
+        "{events:?}"
+    );
+}
+
 #[tokio::test]
 async fn healthcheck_asks_a_running_server() {
     let db = TestDb::new().await;
@@ -286,6 +336,56 @@ async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
     assert_eq!(event["span"]["request_id"], request_id.as_str(), "{event}");
     assert_eq!(event["span"]["method"], "GET", "{event}");
     assert_eq!(event["fields"]["status"], 200, "{event}");
+}
+
+#[tokio::test]
+async fn the_request_line_says_what_the_request_context_learnt() {
+    let db = TestDb::new().await;
+    let mut server = ServerProcess::start(db.url()).await;
+    let client = reqwest::Client::new();
+    let served = |event: &serde_json::Value| event["fields"]["message"] == "request served";
+
+    reqwest::get(server.url(&flow_logs_path(PROJECT)))
+        .await
+        .unwrap();
+    let event = server.next_event(served).await;
+    let fields = &event["fields"];
+    assert_eq!(fields["face"], "huawei", "{event}");
+    assert_eq!(fields["product"], "vpc", "{event}");
+    assert_eq!(fields["operation"], "ListFlowLogs", "{event}");
+    assert_eq!(fields["tenant"], PROJECT, "{event}");
+
+    let (status, _) = server.alibaba(&client, "DescribeFlowLogs", &[]).await;
+    assert_eq!(status, 200);
+    let event = server.next_event(served).await;
+    let fields = &event["fields"];
+    assert_eq!(fields["face"], "alibaba", "{event}");
+    assert_eq!(fields["product"], "vpc", "{event}");
+    assert_eq!(fields["operation"], "DescribeFlowLogs", "{event}");
+    assert_eq!(fields["tenant"], ALIBABA_KEY, "{event}");
+
+    // Routed but refused before the caller is known: the operation, no tenant.
+    let no_region = client
+        .post(server.url("/"))
+        .query(&[
+            ("Action", "DescribeFlowLogs"),
+            ("Version", "2016-04-28"),
+            ("AccessKeyId", ALIBABA_KEY),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_region.status(), 400);
+    let event = server.next_event(served).await;
+    assert_eq!(event["fields"]["operation"], "DescribeFlowLogs", "{event}");
+    assert!(event["fields"].get("tenant").is_none(), "{event}");
+
+    reqwest::get(server.url("/_flowplane/health"))
+        .await
+        .unwrap();
+    let event = server.next_event(served).await;
+    assert_eq!(event["fields"]["face"], "control", "{event}");
+    assert!(event["fields"].get("operation").is_none(), "{event}");
 }
 
 #[tokio::test]
