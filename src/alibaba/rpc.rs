@@ -39,7 +39,19 @@ pub struct Api {
     pub version: &'static str,
     /// Where its errors say they come from.
     pub endpoint: Endpoint,
+    /// Whether its calls name a region.
+    pub region: RegionRule,
     pub actions: &'static [Action],
+}
+
+/// How a product's calls name the caller's region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionRule {
+    /// `RegionId` is required: the tenant is the account in that region (VPC, ECS).
+    Required,
+    /// The product is global (Resource Manager) or its SDKs send no `RegionId` (STS): the tenant
+    /// is the account, in the region when one is given.
+    Optional,
 }
 
 impl Api {
@@ -214,12 +226,14 @@ async fn authenticate(State(state): State<AppState>, request: Request, next: Nex
             .map(str::to_owned)
             .ok_or_else(|| AlibabaError::missing("AccessKeyId")),
     };
-    let scope = match account.and_then(|account| parse_scope(&routed.params, &account)) {
+    let region = routed.api.region;
+    let scope = match account.and_then(|account| parse_scope(&routed.params, &account, region)) {
         Ok(scope) => scope,
         Err(err) => return routed.fail(err),
     };
     if let Some(context) = RequestContext::of(&parts.extensions) {
-        context.set_tenant(scope.tenant_id(), Some(scope.region_id().to_owned()));
+        let region = Some(scope.region_id()).filter(|region| !region.is_empty());
+        context.set_tenant(scope.tenant_id(), region.map(str::to_owned));
     }
     parts.extensions.insert(scope);
     next.run(Request::from_parts(parts, body)).await
@@ -288,8 +302,16 @@ async fn dispatch(
 }
 
 /// The caller's tenant: its account and the `RegionId` of the request.
-fn parse_scope(params: &Params, account: &str) -> Result<TenantScope, AlibabaError> {
-    let region = params.require("RegionId")?;
+fn parse_scope(
+    params: &Params,
+    account: &str,
+    rule: RegionRule,
+) -> Result<TenantScope, AlibabaError> {
+    let region = match (rule, params.get("RegionId")) {
+        (_, Some(region)) => region,
+        (RegionRule::Required, None) => return Err(AlibabaError::missing("RegionId")),
+        (RegionRule::Optional, None) => return Ok(TenantScope::alibaba_account(account, "")),
+    };
     if !is_region_id(region) {
         return Err(AlibabaError::documented(
             "InvalidRegionId.NotFound",

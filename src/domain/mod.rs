@@ -7,6 +7,7 @@ mod lifecycle;
 mod model;
 pub mod repository;
 mod service;
+pub mod tenancy;
 
 pub use error::DomainError;
 pub use lifecycle::{Operation, Settlement, Status, Step};

@@ -7,7 +7,7 @@ mod tags;
 mod wire;
 
 use super::error::Endpoint;
-use super::rpc::{action, Api};
+use super::rpc::{action, Api, RegionRule};
 
 pub static API: Api = Api {
     product: "vpc",
@@ -16,6 +16,7 @@ pub static API: Api = Api {
         host: "vpc.aliyuncs.com",
         product: "Vpc",
     },
+    region: RegionRule::Required,
     actions: &[
         action!("CreateFlowLog" => flow_logs::create_flow_log),
         action!("DescribeFlowLogs" => flow_logs::describe_flow_logs),
