@@ -2,6 +2,7 @@
 //! V1/V3 signatures, the POP error envelope, JSON or XML) with one module per product behind
 //! it, each declaring its API once. Today: VPC flow logs ([`vpc`], 2016-04-28).
 
+mod codes;
 mod error;
 mod params;
 mod rpc;

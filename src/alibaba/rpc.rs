@@ -51,6 +51,7 @@ pub enum RegionRule {
     Required,
     /// The product is global (Resource Manager) or its SDKs send no `RegionId` (STS): the tenant
     /// is the account, in the region when one is given.
+    #[expect(dead_code, reason = "the STS and Resource Manager products use it")]
     Optional,
 }
 

@@ -9,6 +9,7 @@ mod activations;
 mod database;
 mod exec;
 mod flow_logs;
+mod network;
 mod nonces;
 mod postgres;
 mod row;

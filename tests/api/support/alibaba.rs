@@ -238,7 +238,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
         ] {
             app.alibaba_as(key, region, action, &[("FlowLogId", &id)])
                 .await
-                .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+                .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
         }
         let tag = [
             ("ResourceType", "FLOWLOG"),
@@ -247,7 +247,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
         ];
         app.alibaba_as(key, region, "TagResources", &tag)
             .await
-            .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+            .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
         app.alibaba_as(
             key,
             region,
@@ -255,7 +255,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
             &[tag[0], tag[1], ("All", "true")],
         )
         .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+        .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
         let listed = app
             .alibaba_as(key, region, "ListTagResources", &[tag[0], tag[1]])
             .await;
@@ -274,7 +274,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
             ],
         )
         .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+        .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
     }
     let described = app
         .alibaba_as(mine.0, REGION, "DescribeFlowLogs", &[("FlowLogId", &id)])
@@ -282,7 +282,11 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
     let entry = &described.assert_alibaba_ok()["FlowLogs"]["FlowLog"][0];
     assert_eq!(entry["Status"], "Active");
     assert_eq!(entry["Tags"]["Tag"], json!([{"Key": "k", "Value": ""}]));
-    assert_eq!(entry["ResourceGroupId"], "");
+    // Without a group, the flow log is in its account's default group.
+    assert_eq!(
+        entry["ResourceGroupId"],
+        flowplane::domain::tenancy::default_resource_group_id(mine.1).as_str()
+    );
     assert_eq!(
         app.get(&view_path("alibaba", other.1)).await.body,
         json!({"flow_logs": []})
