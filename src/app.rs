@@ -15,7 +15,7 @@ use crate::config::ServeArgs;
 use crate::context::Face;
 use crate::domain::{FlowLogService, NetworkDelays, NetworkService, Quotas, TransitionDelays};
 use crate::edge::Edge;
-use crate::state::{AppState, FlowLogs};
+use crate::state::{AppState, FlowLogs, Network};
 use crate::store::{Store, StoreError};
 use crate::worker::TransitionWorker;
 use crate::{alibaba, control, huawei};
@@ -93,6 +93,10 @@ impl App {
 
     pub fn flow_logs(&self) -> &FlowLogs {
         &self.state.flow_logs
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.state.network
     }
 
     /// The store itself, for tests that check its contracts directly.

@@ -24,7 +24,7 @@ use super::repository::{
 };
 
 /// How often a create is tried again when the parent changed between its read and the insert.
-const PARENT_RETRIES: usize = 8;
+const PARENT_RETRIES: usize = 64;
 
 /// How long each provider's network resources stay `Pending` after a create and `Deleting`
 /// after a delete; zero settles at once.

@@ -147,6 +147,9 @@ impl FlowLogRepository for Store {
         Ok(with_db!(self, transaction, |db| {
             db.execute(delete_of_provider("flow_log_service_activations", provider))
                 .await?;
+            // One statement removes parents and children alike; tags go with their rows.
+            db.execute(delete_of_provider("network_resources", provider))
+                .await?;
             db.execute(delete_of_provider("flow_logs", provider))
                 .await?
         }))

@@ -2,5 +2,6 @@
 //! quota rules under concurrency, several processes on one database, and Postgres going away.
 
 mod multiprocess;
+mod network;
 mod outage;
 mod persistence;

@@ -151,6 +151,15 @@ impl TestApp {
         response.body["FlowLogId"].as_str().unwrap().to_owned()
     }
 
+    /// Creates an Alibaba flow log on the resource of `kind` (`VPC`, `VSwitch`,
+    /// `NetworkInterface`) with this id and returns its id.
+    pub async fn create_alibaba_on(&self, kind: &str, resource_id: &str) -> String {
+        let params = with_param(&create_params(resource_id), "ResourceType", Some(kind));
+        let response = self.alibaba("CreateFlowLog", &params).await;
+        response.assert_alibaba_ok();
+        response.body["FlowLogId"].as_str().unwrap().to_owned()
+    }
+
     /// The DescribeFlowLogs entry of one flow log, or `None` once it is gone.
     pub async fn describe_alibaba(&self, id: &str) -> Option<Value> {
         let response = self.alibaba("DescribeFlowLogs", &[("FlowLogId", id)]).await;
