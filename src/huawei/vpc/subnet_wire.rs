@@ -221,7 +221,11 @@ pub fn check_dhcp_opts(
                                 .all(|(i, s)| !servers[..i].contains(s))
                     }
                     "addresstime" | "ipv6_addresstime" => is_lease_time(&value),
-                    _ => !value.is_empty() && value.chars().count() <= 64,
+                    _ => {
+                        !value.is_empty()
+                            && value.chars().count() <= 64
+                            && !value.chars().any(char::is_control)
+                    }
                 };
                 if !ok {
                     return Err(subnet_invalid("opt_value", None));

@@ -10,9 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::extract::{MaybeProject, PathParams, VpcJson};
-use super::network_errors::{
-    from_domain, invalid_field, subnet_not_found, subnet_not_in_vpc, v1, Api,
-};
+use super::network_errors::{from_domain, invalid_field, subnet_not_in_vpc, v1, Api};
 use super::network_wire::{is_network_id, list_page, ListQuery};
 use super::subnet_wire::{
     CreateSubnetRequestBody, SubnetBody, SubnetResp, SubnetResult, SubnetResultBody, SubnetsBody,
@@ -197,10 +195,6 @@ pub async fn delete_subnet(
         .network
         .delete(&scope, ResourceKind::Subnet, &subnet.id)
         .await
-        .map_err(|err| match err {
-            // Gone between the read and the delete: as if it had never been.
-            crate::domain::DomainError::NetworkNotFound { id, .. } => subnet_not_found(&id),
-            err => from_domain(Api::Subnet, err),
-        })?;
+        .map_err(|err| from_domain(Api::Subnet, err))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -9,6 +9,7 @@ mod flow_logs_show_update_delete;
 mod network;
 mod network_bodies;
 mod network_flow_logs;
+mod network_robustness;
 mod network_tags;
 mod ports;
 mod subnets;
