@@ -105,7 +105,7 @@ async fn hostile_values_never_reach_a_5xx() {
             )
             .await;
         assert!(
-            response.status.is_client_error(),
+            response.status.as_u16() < 500,
             "{} {}",
             response.status,
             response.body
