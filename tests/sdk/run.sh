@@ -99,6 +99,7 @@ CREDENTIALS="$TMP/credentials.toml"
 {
     "$VENV/bin/python" "$HERE/huawei_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/huawei_network_check.py" --print-credentials
 } > "$CREDENTIALS"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
@@ -132,6 +133,13 @@ echo "sdk: server healthy at $ENDPOINT (database ${DATABASE_URL%%:*})"  # scheme
 # --- Checks --------------------------------------------------------------------------------
 # Run in the background and `wait`, so a SIGTERM/SIGINT to this script reaches the trap at once.
 FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/huawei_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# The network checks start a second server of their own, with --references strict.
+echo "sdk: Huawei Cloud SDK network checks (VPCs, subnets, ports, tags; strict flow logs)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_BIN="$BIN" FLOWPLANE_CREDENTIALS="$CREDENTIALS" \
+    "$VENV/bin/python" "$HERE/huawei_network_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 

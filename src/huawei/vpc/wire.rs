@@ -2,12 +2,13 @@
 //! type is named by its path), checked with Huawei's rules and messages into domain values;
 //! query strings; and the `FlowLogResp` the SDKs read back.
 
-use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use std::fmt::Display;
 
-use super::errors::{invalid, invalid_list_param};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::errors::{invalid, invalid_because, invalid_list_param};
+use super::extract::RequestBody;
 use super::names::{
     from_wire, status_name, wire_name, LOG_STORE_TYPE, RESOURCE_TYPES, TRAFFIC_TYPES,
 };
@@ -51,39 +52,37 @@ fn is_name_char(c: char) -> bool {
         || ('\u{4e00}'..='\u{9fa5}').contains(&c)
 }
 
-/// The object every request body wraps its fields in.
+/// The object every flow-log request body wraps its fields in.
 pub const WRAPPER: &str = "flow_log";
-
-/// A well-formed JSON body as the typed `T`. A value of the wrong type is `<field> is
-/// invalid`, naming the innermost field; a body that is not an object with the
-/// [`WRAPPER`] object in it is `flow_log is invalid` (serde would also read a struct from an
-/// array of its fields in order, which no Huawei API accepts).
-pub fn typed_body<T: DeserializeOwned>(body: Value) -> Result<T, HuaweiError> {
-    let shaped = body.as_object().is_some_and(|object| {
-        object
-            .get(WRAPPER)
-            .is_none_or(|inner| inner.is_object() || inner.is_null())
-    });
-    if !shaped {
-        return Err(invalid(WRAPPER));
-    }
-    serde_path_to_error::deserialize(body).map_err(|err| {
-        let field = err
-            .path()
-            .iter()
-            .next_back()
-            .and_then(|segment| match segment {
-                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                _ => None,
-            });
-        invalid(field.as_deref().unwrap_or(WRAPPER))
-    })
-}
 
 /// `{"flow_log": CreateFlowLogReq}`; `null` counts as absent, unknown fields are ignored.
 #[derive(Debug, Deserialize)]
 pub struct CreateFlowLogRequestBody {
     flow_log: Option<CreateFlowLogReq>,
+}
+
+impl RequestBody for CreateFlowLogRequestBody {
+    const WRAPPER: &'static str = WRAPPER;
+
+    fn invalid(field: &str, reason: Option<&dyn Display>) -> HuaweiError {
+        flow_log_invalid(field, reason)
+    }
+}
+
+impl RequestBody for UpdateFlowLogRequestBody {
+    const WRAPPER: &'static str = WRAPPER;
+
+    fn invalid(field: &str, reason: Option<&dyn Display>) -> HuaweiError {
+        flow_log_invalid(field, reason)
+    }
+}
+
+/// 400 VPC.3001, `<field> is invalid[: reason]`.
+fn flow_log_invalid(field: &str, reason: Option<&dyn Display>) -> HuaweiError {
+    match reason {
+        Some(reason) => invalid_because(field, reason),
+        None => invalid(field),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,7 +280,7 @@ pub struct FlowLogResp<'a> {
 
 /// A UTC time as Huawei writes it: no zone, no fraction. Serialised straight into the output.
 #[derive(Debug)]
-struct HuaweiTime(DateTime<Utc>);
+pub struct HuaweiTime(pub DateTime<Utc>);
 
 impl Serialize for HuaweiTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -324,10 +323,11 @@ pub struct FlowLogsBody<'a> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use super::*;
     use crate::domain::{ResourceKind, TrafficFilter};
+    use crate::huawei::vpc::extract::typed_body;
 
     const LOG_GROUP: &str = "05b1c9a6-9b0e-4c5f-8f3a-1d2e3f4a5b6c";
     const LOG_TOPIC: &str = "a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
