@@ -41,7 +41,9 @@ pub fn default_resource_group_id(account_id: &str) -> String {
 
 /// Whether `id` names one of the account's resource groups.
 pub fn is_resource_group_of(account_id: &str, id: &str) -> bool {
-    GROUPS.iter().any(|(name, _)| group_id(account_id, name) == id)
+    GROUPS
+        .iter()
+        .any(|(name, _)| group_id(account_id, name) == id)
 }
 
 /// `rg-acfm` and 11 lowercase alphanumerics, as the cloud writes default groups' ids.
@@ -68,7 +70,10 @@ mod tests {
         assert_eq!(groups[0].id, default_resource_group_id("1234567890123456"));
         assert_eq!(groups.len(), 2);
         for group in &groups {
-            assert!(group.id.starts_with("rg-acfm") && group.id.len() == 18, "{group:?}");
+            assert!(
+                group.id.starts_with("rg-acfm") && group.id.len() == 18,
+                "{group:?}"
+            );
             assert!(is_resource_group_of("1234567890123456", &group.id));
             assert!(!is_resource_group_of("9999999999999999", &group.id));
         }
