@@ -753,6 +753,11 @@ impl Credentials {
             .get(&(domain_name.to_owned(), user_name.to_owned()))
     }
 
+    /// Every Huawei password user.
+    pub fn huawei_users(&self) -> impl Iterator<Item = &HuaweiUser> {
+        self.huawei_users.values()
+    }
+
     /// The Huawei domain with this id.
     pub fn huawei_domain(&self, domain_id: &str) -> Option<&HuaweiDomain> {
         self.huawei_domains.get(domain_id)

@@ -189,21 +189,42 @@ fn parse_sdk_date(value: &str) -> Option<DateTime<Utc>> {
         .map(|naive| naive.and_utc())
 }
 
+/// Where [`verify`] looks the request's access key up: the credentials' keys, or one temporary
+/// key the gateway resolved.
+pub trait HuaweiKeys {
+    fn huawei_key(&self, access_key: &str) -> Option<&HuaweiKey>;
+}
+
+impl HuaweiKeys for Credentials {
+    fn huawei_key(&self, access_key: &str) -> Option<&HuaweiKey> {
+        self.huawei(access_key)
+    }
+}
+
+impl HuaweiKeys for HuaweiKey {
+    fn huawei_key(&self, access_key: &str) -> Option<&HuaweiKey> {
+        (self.access_key() == access_key).then_some(self)
+    }
+}
+
+/// The access key a request's `Authorization` header names, read as [`verify`] reads it.
+pub fn access_key<'a>(request: &SignedRequest<'a>) -> Result<&'a str, HuaweiSignatureError> {
+    Ok(parse(authorization_header(request)?)?.credential)
+}
+
 /// Verifies a Huawei `SDK-HMAC-SHA256` request at time `now`, in the reference's order: the
 /// `Authorization` header, the access key, `X-Sdk-Date`, then the signature (compared in constant
 /// time). On success, the caller's key: the caller then checks
 /// [`HuaweiKey::may_use_project`] for the URL's project.
-pub fn verify<'c>(
+pub fn verify<'c, K: HuaweiKeys + ?Sized>(
     request: &SignedRequest<'_>,
-    credentials: &'c Credentials,
+    keys: &'c K,
     now: DateTime<Utc>,
 ) -> Result<&'c HuaweiKey, HuaweiSignatureError> {
     let authorization = parse(authorization_header(request)?)?;
-    let key = credentials
-        .huawei(authorization.credential)
-        .ok_or_else(|| {
-            HuaweiSignatureError::UnknownAccessKey(authorization.credential.to_owned())
-        })?;
+    let key = keys.huawei_key(authorization.credential).ok_or_else(|| {
+        HuaweiSignatureError::UnknownAccessKey(authorization.credential.to_owned())
+    })?;
 
     let sdk_date = request
         .header_str("x-sdk-date")
