@@ -163,11 +163,29 @@ impl std::fmt::Display for AlibabaSignatureError {
 
 impl std::error::Error for AlibabaSignatureError {}
 
+/// Where [`verify`] looks the request's access key id up: the credentials' keys, or one STS
+/// key the gateway resolved.
+pub trait AlibabaKeys {
+    fn alibaba_key(&self, access_key_id: &str) -> Option<&AlibabaKey>;
+}
+
+impl AlibabaKeys for Credentials {
+    fn alibaba_key(&self, access_key_id: &str) -> Option<&AlibabaKey> {
+        self.alibaba(access_key_id)
+    }
+}
+
+impl AlibabaKeys for AlibabaKey {
+    fn alibaba_key(&self, access_key_id: &str) -> Option<&AlibabaKey> {
+        (self.access_key_id() == access_key_id).then_some(self)
+    }
+}
+
 /// Verifies an Alibaba RPC request at time `now`: V3 when an `Authorization` header starts with
 /// `ACS3-`, else V1 when a `Signature` parameter is present, else `IncompleteSignature`.
-pub fn verify<'c>(
+pub fn verify<'c, K: AlibabaKeys + ?Sized>(
     request: &SignedRequest<'_>,
-    credentials: &'c Credentials,
+    credentials: &'c K,
     now: DateTime<Utc>,
 ) -> Result<Verified<'c>, AlibabaSignatureError> {
     let authorization = request.header("authorization");
@@ -251,10 +269,10 @@ pub fn v1_string_to_sign_of(request: &SignedRequest<'_>) -> String {
     v1_string_to_sign(request.method, &V1Params::of(request).signed)
 }
 
-fn verify_v1<'c>(
+fn verify_v1<'c, K: AlibabaKeys + ?Sized>(
     request: &SignedRequest<'_>,
     params: &V1Params,
-    credentials: &'c Credentials,
+    credentials: &'c K,
     now: DateTime<Utc>,
 ) -> Result<Verified<'c>, AlibabaSignatureError> {
     let string_to_sign = v1_string_to_sign(request.method, &params.signed);
@@ -282,7 +300,7 @@ fn verify_v1<'c>(
     {
         return Err(incomplete("SignatureVersion is not 1.0"));
     }
-    let key = credentials.alibaba(access_key_id).ok_or_else(|| {
+    let key = credentials.alibaba_key(access_key_id).ok_or_else(|| {
         AlibabaSignatureError::AccessKeyNotFound {
             access_key_id: access_key_id.to_owned(),
         }
@@ -351,9 +369,9 @@ pub fn v3_string_to_sign(canonical_request: &str) -> String {
 /// Headers that must be signed: unsigned, a replay could change them freely.
 const V3_MUST_SIGN: [&str; 2] = ["x-acs-date", "x-acs-signature-nonce"];
 
-fn verify_v3<'c>(
+fn verify_v3<'c, K: AlibabaKeys + ?Sized>(
     request: &SignedRequest<'_>,
-    credentials: &'c Credentials,
+    credentials: &'c K,
     now: DateTime<Utc>,
 ) -> Result<Verified<'c>, AlibabaSignatureError> {
     let authorization = request.header_str("authorization").ok_or_else(|| {
@@ -362,7 +380,7 @@ fn verify_v3<'c>(
     let authorization = parse_v3_authorization(authorization)
         .map_err(|reason| AlibabaSignatureError::incomplete(reason, ""))?;
     let key = credentials
-        .alibaba(authorization.credential)
+        .alibaba_key(authorization.credential)
         .ok_or_else(|| AlibabaSignatureError::AccessKeyNotFound {
             access_key_id: authorization.credential.to_owned(),
         })?;
