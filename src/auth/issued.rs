@@ -19,31 +19,36 @@ use sha2::{Digest, Sha256};
 use super::credentials::{HuaweiIdentity, Secret};
 use crate::domain::{Provider, StorageError};
 
-/// A Huawei token's scope: a project, the domain, or none (global services only).
+/// Where a Huawei principal may act: a token's scope (a project, the domain, or none: global
+/// services only), or, for a key, wherever its user may.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HuaweiScope {
-    Project { id: String, name: String },
+    Project {
+        id: String,
+        name: String,
+    },
     Domain,
     Unscoped,
+    /// A key's (a file's or a temporary one): every project its identity may use.
+    AsUser,
 }
 
 /// Who a Huawei token or temporary key acts for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HuaweiPrincipal {
     pub identity: HuaweiIdentity,
-    /// A token's scope; [`HuaweiScope::Unscoped`] for a temporary key, which acts wherever its
-    /// identity may.
+    /// A token's scope; [`HuaweiScope::AsUser`] for a temporary key.
     pub scope: HuaweiScope,
 }
 
 impl HuaweiPrincipal {
-    /// Whether it may act in `project_id`: a project-scoped token only in its project.
+    /// Whether it may act in `project_id`: a project-scoped token only in its project, another
+    /// token in none, a key wherever its identity may.
     pub fn may_use_project(&self, project_id: &str) -> bool {
         match &self.scope {
             HuaweiScope::Project { id, .. } => id == project_id,
-            HuaweiScope::Domain | HuaweiScope::Unscoped => {
-                self.identity.may_use_project(project_id)
-            }
+            HuaweiScope::Domain | HuaweiScope::Unscoped => false,
+            HuaweiScope::AsUser => self.identity.may_use_project(project_id),
         }
     }
 }

@@ -24,7 +24,7 @@ impl Caller {
         Caller {
             principal: HuaweiPrincipal {
                 identity: key.identity().clone(),
-                scope: HuaweiScope::Unscoped,
+                scope: HuaweiScope::AsUser,
             },
         }
     }
@@ -163,7 +163,7 @@ pub async fn identify(state: &AppState, request: &SignedRequest<'_>) -> Caller {
                     user_name: String::new(),
                     projects: ProjectAccess::Any,
                 },
-                scope: HuaweiScope::Unscoped,
+                scope: HuaweiScope::AsUser,
             },
         },
     }

@@ -489,7 +489,7 @@ async fn create_temporary_key(
     };
     let principal = HuaweiPrincipal {
         identity: valid.principal.identity,
-        scope: HuaweiScope::Unscoped,
+        scope: HuaweiScope::AsUser,
     };
     let issued = state
         .issued

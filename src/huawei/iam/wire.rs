@@ -220,7 +220,7 @@ impl TokenBody {
                 None,
             ),
             HuaweiScope::Domain => (None, Some(domain())),
-            HuaweiScope::Unscoped => (None, None),
+            HuaweiScope::Unscoped | HuaweiScope::AsUser => (None, None),
         };
         TokenBody {
             token: TokenResult {
