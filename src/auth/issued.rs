@@ -216,27 +216,27 @@ impl From<StorageError> for Refusal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// A Huawei IAM token (`X-Subject-Token`).
-    HuaweiToken,
+    HuaweiIam,
     /// A Huawei temporary key's `securitytoken`.
-    HuaweiSecurityToken,
+    HuaweiTemporary,
     /// An Alibaba STS `SecurityToken`.
-    AlibabaSecurityToken,
+    AlibabaSts,
 }
 
 impl Kind {
     fn prefix(self) -> &'static str {
         match self {
-            Kind::HuaweiToken => "MIIF",
-            Kind::HuaweiSecurityToken => "gQpjbi",
-            Kind::AlibabaSecurityToken => "CAIS",
+            Kind::HuaweiIam => "MIIF",
+            Kind::HuaweiTemporary => "gQpjbi",
+            Kind::AlibabaSts => "CAIS",
         }
     }
 
     fn tag(self) -> &'static str {
         match self {
-            Kind::HuaweiToken => "hw-token",
-            Kind::HuaweiSecurityToken => "hw-sts",
-            Kind::AlibabaSecurityToken => "ali-sts",
+            Kind::HuaweiIam => "hw-token",
+            Kind::HuaweiTemporary => "hw-sts",
+            Kind::AlibabaSts => "ali-sts",
         }
     }
 }
@@ -325,7 +325,7 @@ impl<R: IssuedRepository> Issued<R> {
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StorageError> {
         let expires_at = now + self.lifetimes.of(HUAWEI_TOKEN_LIFETIME);
-        let token = mint(Kind::HuaweiToken, "", expires_at);
+        let token = mint(Kind::HuaweiIam, "", expires_at);
         let record = TokenRecord {
             token_hash: token_hash(&token),
             principal: to_json(principal),
@@ -346,7 +346,7 @@ impl<R: IssuedRepository> Issued<R> {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<ValidToken, Refusal> {
-        let payload = read(Kind::HuaweiToken, token).ok_or(Refusal::Malformed)?;
+        let payload = read(Kind::HuaweiIam, token).ok_or(Refusal::Malformed)?;
         if payload.expires_at <= now {
             return Err(Refusal::Expired(payload.expires_at));
         }
@@ -377,7 +377,7 @@ impl<R: IssuedRepository> Issued<R> {
         let access_key_id = random_text(20, UPPER_ALNUM);
         self.issue_key(
             Provider::Huawei,
-            Kind::HuaweiSecurityToken,
+            Kind::HuaweiTemporary,
             access_key_id,
             to_json(principal),
             duration,
@@ -396,7 +396,7 @@ impl<R: IssuedRepository> Issued<R> {
         let access_key_id = format!("STS.{}", random_text(25, ALNUM));
         self.issue_key(
             Provider::Alibaba,
-            Kind::AlibabaSecurityToken,
+            Kind::AlibabaSts,
             access_key_id,
             to_json(role),
             duration,
@@ -445,7 +445,7 @@ impl<R: IssuedRepository> Issued<R> {
     ) -> Result<Option<ValidKey<HuaweiPrincipal>>, Refusal> {
         self.temporary_key(
             Provider::Huawei,
-            Kind::HuaweiSecurityToken,
+            Kind::HuaweiTemporary,
             access_key_id,
             security_token,
             now,
@@ -462,12 +462,27 @@ impl<R: IssuedRepository> Issued<R> {
     ) -> Result<Option<ValidKey<AssumedRole>>, Refusal> {
         self.temporary_key(
             Provider::Alibaba,
-            Kind::AlibabaSecurityToken,
+            Kind::AlibabaSts,
             access_key_id,
             security_token,
             now,
         )
         .await
+    }
+
+    /// The role session of an STS key, unchecked (with `--auth off`, nothing is).
+    pub async fn alibaba_role(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<AssumedRole>, StorageError> {
+        match self
+            .store
+            .temporary_key(Provider::Alibaba, access_key_id)
+            .await?
+        {
+            Some(record) => from_json(&record.principal).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The checks, in order: a token is required (when the key exists or the token is given),
@@ -530,15 +545,15 @@ mod tests {
     #[test]
     fn tokens_say_what_they_are_for_until_when() {
         let at = DateTime::from_timestamp_millis(1_800_000_000_123).unwrap();
-        let token = mint(Kind::AlibabaSecurityToken, "STS.abc", at);
+        let token = mint(Kind::AlibabaSts, "STS.abc", at);
         assert!(token.starts_with("CAIS"), "{token}");
-        let payload = read(Kind::AlibabaSecurityToken, &token).unwrap();
+        let payload = read(Kind::AlibabaSts, &token).unwrap();
         assert_eq!(payload.access_key_id, "STS.abc");
         assert_eq!(payload.expires_at, at);
-        assert!(read(Kind::HuaweiSecurityToken, &token).is_none());
-        assert!(read(Kind::AlibabaSecurityToken, "CAISnot-base64").is_none());
-        assert!(read(Kind::AlibabaSecurityToken, &token[..token.len() - 4]).is_none());
-        assert_ne!(token, mint(Kind::AlibabaSecurityToken, "STS.abc", at));
+        assert!(read(Kind::HuaweiTemporary, &token).is_none());
+        assert!(read(Kind::AlibabaSts, "CAISnot-base64").is_none());
+        assert!(read(Kind::AlibabaSts, &token[..token.len() - 4]).is_none());
+        assert_ne!(token, mint(Kind::AlibabaSts, "STS.abc", at));
     }
 
     #[test]
