@@ -816,6 +816,47 @@ fn is_region_name(value: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// A key known by its access key (id).
+pub trait AccessKey {
+    fn access_key_id(&self) -> &str;
+}
+
+impl AccessKey for HuaweiKey {
+    fn access_key_id(&self) -> &str {
+        &self.access_key
+    }
+}
+
+impl AccessKey for AlibabaKey {
+    fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+}
+
+/// Where a signature verifier looks the request's access key up: the credentials' keys, or the
+/// one (temporary) key the gateway resolved for the request.
+pub trait KeyLookup<K> {
+    fn key(&self, access_key_id: &str) -> Option<&K>;
+}
+
+impl KeyLookup<HuaweiKey> for Credentials {
+    fn key(&self, access_key: &str) -> Option<&HuaweiKey> {
+        self.huawei(access_key)
+    }
+}
+
+impl KeyLookup<AlibabaKey> for Credentials {
+    fn key(&self, access_key_id: &str) -> Option<&AlibabaKey> {
+        self.alibaba(access_key_id)
+    }
+}
+
+impl<K: AccessKey> KeyLookup<K> for K {
+    fn key(&self, access_key_id: &str) -> Option<&K> {
+        (self.access_key_id() == access_key_id).then_some(self)
+    }
+}
+
 /// One `[[huawei]]` / `[[alibaba]]` entry, for naming it in an error.
 struct Entry {
     name: String,

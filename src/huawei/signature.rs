@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::auth::credentials::{Credentials, HuaweiKey};
+use crate::auth::credentials::{HuaweiKey, KeyLookup};
 use crate::auth::signing::{
     self, canonical_uri, hmac_sha256_matches, parse_authorization, sha256_hex, AuthorizationError,
     SignedRequest,
@@ -189,24 +189,6 @@ fn parse_sdk_date(value: &str) -> Option<DateTime<Utc>> {
         .map(|naive| naive.and_utc())
 }
 
-/// Where [`verify`] looks the request's access key up: the credentials' keys, or one temporary
-/// key the gateway resolved.
-pub trait HuaweiKeys {
-    fn huawei_key(&self, access_key: &str) -> Option<&HuaweiKey>;
-}
-
-impl HuaweiKeys for Credentials {
-    fn huawei_key(&self, access_key: &str) -> Option<&HuaweiKey> {
-        self.huawei(access_key)
-    }
-}
-
-impl HuaweiKeys for HuaweiKey {
-    fn huawei_key(&self, access_key: &str) -> Option<&HuaweiKey> {
-        (self.access_key() == access_key).then_some(self)
-    }
-}
-
 /// The access key a request's `Authorization` header names, read as [`verify`] reads it.
 pub fn access_key<'a>(request: &SignedRequest<'a>) -> Result<&'a str, HuaweiSignatureError> {
     Ok(parse(authorization_header(request)?)?.credential)
@@ -216,13 +198,13 @@ pub fn access_key<'a>(request: &SignedRequest<'a>) -> Result<&'a str, HuaweiSign
 /// `Authorization` header, the access key, `X-Sdk-Date`, then the signature (compared in constant
 /// time). On success, the caller's key: the caller then checks
 /// [`HuaweiKey::may_use_project`] for the URL's project.
-pub fn verify<'c, K: HuaweiKeys + ?Sized>(
+pub fn verify<'c, K: KeyLookup<HuaweiKey> + ?Sized>(
     request: &SignedRequest<'_>,
     keys: &'c K,
     now: DateTime<Utc>,
 ) -> Result<&'c HuaweiKey, HuaweiSignatureError> {
     let authorization = parse(authorization_header(request)?)?;
-    let key = keys.huawei_key(authorization.credential).ok_or_else(|| {
+    let key = keys.key(authorization.credential).ok_or_else(|| {
         HuaweiSignatureError::UnknownAccessKey(authorization.credential.to_owned())
     })?;
 
@@ -257,6 +239,7 @@ mod tests {
     use sha2::Sha256;
 
     use super::*;
+    use crate::auth::credentials::Credentials;
     use crate::auth::credentials::{DEMO_HUAWEI_ACCESS_KEY, DEMO_HUAWEI_SECRET_KEY};
     use chrono::TimeDelta;
 

@@ -17,11 +17,7 @@ impl IssuedRepository for Store {
         record: &TokenRecord,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        with_db!(self, transaction, |db| {
-            db.execute(prune("issued_tokens", now)).await?;
-            db.execute(insert_token(record)).await?;
-        });
-        Ok(())
+        self.issue(Issued::Token(record), now).await
     }
 
     async fn token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StorageError> {
@@ -44,11 +40,7 @@ impl IssuedRepository for Store {
         record: &TemporaryKeyRecord,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        with_db!(self, transaction, |db| {
-            db.execute(prune("temporary_keys", now)).await?;
-            db.execute(insert_temporary_key(record)).await?;
-        });
-        Ok(())
+        self.issue(Issued::Key(record), now).await
     }
 
     async fn temporary_key(
@@ -72,6 +64,41 @@ impl IssuedRepository for Store {
             })
         })
         .transpose()
+    }
+}
+
+/// A row to issue, and the table it goes to.
+#[derive(Clone, Copy)]
+enum Issued<'a> {
+    Token(&'a TokenRecord),
+    Key(&'a TemporaryKeyRecord),
+}
+
+impl Issued<'_> {
+    fn table(self) -> &'static str {
+        match self {
+            Issued::Token(_) => "issued_tokens",
+            Issued::Key(_) => "temporary_keys",
+        }
+    }
+
+    fn insert<DB: Dialect>(self) -> Sql<DB> {
+        match self {
+            Issued::Token(record) => insert_token(record),
+            Issued::Key(record) => insert_temporary_key(record),
+        }
+    }
+}
+
+impl Store {
+    /// Prunes what expired by `now` from the row's table, then inserts the row, in one
+    /// transaction.
+    async fn issue(&self, issued: Issued<'_>, now: DateTime<Utc>) -> Result<(), StorageError> {
+        with_db!(self, transaction, |db| {
+            db.execute(prune(issued.table(), now)).await?;
+            db.execute(issued.insert()).await?;
+        });
+        Ok(())
     }
 }
 

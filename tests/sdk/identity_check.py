@@ -36,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -71,6 +70,8 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException as LegacyServ
 from aliyunsdkcore.auth.credentials import StsTokenCredential
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkvpc.request.v20160428.DescribeFlowLogsRequest import DescribeFlowLogsRequest
+
+from huawei_check import failure_reason  # the same wording of a failed check
 
 # --- Huawei: one domain with a project in two regions, and its user with a password -----------
 HW_AK = "HWIDCHECKACCESSKEY01"
@@ -518,14 +519,6 @@ def alibaba_resource_groups():
         rm_models.ListResourceGroupsRequest()).body.resource_groups.resource_group[0].id
     ali_expect(lambda: RmClient(ali_config(ALI_KEY, ALI_SECRET, region=None)).get_resource_group(
         rm_models.GetResourceGroupRequest(resource_group_id=theirs)), 404, "EntityNotExists.ResourceGroup")
-
-
-def failure_reason(exc):
-    if isinstance(exc, AssertionError):
-        return str(exc) or "assertion failed"
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" at line {frames[-1].lineno}" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
 
 
 def main():
