@@ -131,15 +131,32 @@ fn insert_token<DB: Dialect>(record: &TokenRecord) -> Sql<DB> {
     let mut sql = Sql::new(
         "INSERT INTO issued_tokens (token_hash, principal, issued_at, expires_at) VALUES (",
     );
-    sql.text(&record.token_hash)
-        .push(", ")
-        .text(&record.principal)
-        .push(", ")
-        .int(to_millis(record.issued_at))
-        .push(", ")
-        .int(to_millis(record.expires_at))
-        .push(")");
+    push_issued(
+        &mut sql,
+        &record.token_hash,
+        &record.principal,
+        record.issued_at,
+        record.expires_at,
+    );
     sql
+}
+
+/// The values every issued row ends with: `token_hash, principal, issued_at, expires_at)`.
+fn push_issued<DB: Dialect>(
+    sql: &mut Sql<DB>,
+    token_hash: &str,
+    principal: &str,
+    issued_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) {
+    sql.text(token_hash)
+        .push(", ")
+        .text(principal)
+        .push(", ")
+        .int(to_millis(issued_at))
+        .push(", ")
+        .int(to_millis(expires_at))
+        .push(")");
 }
 
 fn token<DB: Dialect>(token_hash: &str) -> Sql<DB> {
@@ -160,15 +177,14 @@ fn insert_temporary_key<DB: Dialect>(record: &TemporaryKeyRecord) -> Sql<DB> {
         .text(&record.access_key_id)
         .push(", ")
         .text(record.secret.expose())
-        .push(", ")
-        .text(&record.token_hash)
-        .push(", ")
-        .text(&record.principal)
-        .push(", ")
-        .int(to_millis(record.issued_at))
-        .push(", ")
-        .int(to_millis(record.expires_at))
-        .push(")");
+        .push(", ");
+    push_issued(
+        &mut sql,
+        &record.token_hash,
+        &record.principal,
+        record.issued_at,
+        record.expires_at,
+    );
     sql
 }
 
