@@ -24,7 +24,7 @@ use super::params::Params;
 use super::signature;
 use super::xml::Format;
 use crate::auth::credentials::AlibabaKey;
-use crate::auth::issued::{AlibabaCaller, AssumedRole, Refusal};
+use crate::auth::issued::{redact, AlibabaCaller, AssumedRole, Refusal};
 use crate::auth::signing::{is_form_content_type, target_of, SignedRequest};
 use crate::auth::AuthMode;
 use crate::context::{Failure, RequestContext, RequestId};
@@ -334,8 +334,12 @@ async fn verify(
         None => signature::verify(&signed, &*state.credentials, now),
     }
     .map_err(|err| {
-        tracing::info!(reason = %err, "signature refused");
-        AlibabaError::from(err)
+        let mut err = AlibabaError::from(err);
+        if let Some(token) = security_token(&routed.params, parts) {
+            err.message = redact(&err.message, token).into();
+        }
+        tracing::info!(code = %err.code, reason = %err.message, "signature refused");
+        err
     })?;
     let key = verified.key;
     let fresh = state

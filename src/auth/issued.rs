@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::credentials::{HuaweiIdentity, Secret};
+use super::signing::rfc3986_encode;
 use crate::domain::{Provider, StorageError};
 
 /// Where a Huawei principal may act: a token's scope (a project, the domain, or none: global
@@ -529,6 +530,20 @@ impl<R: IssuedRepository> Issued<R> {
     }
 }
 
+/// `text` with every appearance of `token` (as it is, percent-encoded once, or twice as in a V1
+/// string to sign) replaced by `***`: a signature error may show the server's string to sign,
+/// which covers the token, and no token is ever logged or answered.
+pub fn redact(text: &str, token: &str) -> String {
+    if token.is_empty() {
+        return text.to_owned();
+    }
+    let once = rfc3986_encode(token.as_bytes());
+    let twice = rfc3986_encode(once.as_bytes());
+    text.replace(&twice, "***")
+        .replace(&once, "***")
+        .replace(token, "***")
+}
+
 fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("a principal serialises")
 }
@@ -554,6 +569,22 @@ mod tests {
         assert!(read(Kind::AlibabaSts, "CAISnot-base64").is_none());
         assert!(read(Kind::AlibabaSts, &token[..token.len() - 4]).is_none());
         assert_ne!(token, mint(Kind::AlibabaSts, "STS.abc", at));
+    }
+
+    #[test]
+    fn tokens_are_redacted_in_every_encoding() {
+        let token = "CAIS+ab/c=";
+        let v1 = format!(
+            "POST&%2F&SecurityToken%3D{}",
+            rfc3986_encode(rfc3986_encode(token.as_bytes()).as_bytes())
+        );
+        assert_eq!(redact(&v1, token), "POST&%2F&SecurityToken%3D***");
+        assert_eq!(
+            redact("x-acs-security-token:CAIS+ab/c=\n", token),
+            "x-acs-security-token:***\n"
+        );
+        assert_eq!(redact("a=CAIS%2Bab%2Fc%3D", token), "a=***");
+        assert_eq!(redact("nothing", ""), "nothing");
     }
 
     #[test]

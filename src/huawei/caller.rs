@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::error::HuaweiError;
 use super::signature::{self, HuaweiSignatureError};
 use crate::auth::credentials::{HuaweiIdentity, HuaweiKey, ProjectAccess};
-use crate::auth::issued::{HuaweiPrincipal, HuaweiScope, Refusal};
+use crate::auth::issued::{redact, HuaweiPrincipal, HuaweiScope, Refusal};
 use crate::auth::signing::SignedRequest;
 use crate::state::AppState;
 
@@ -44,11 +44,18 @@ pub enum Refused {
 impl From<HuaweiSignatureError> for Refused {
     fn from(err: HuaweiSignatureError) -> Self {
         tracing::info!(reason = %err, "signature refused");
-        if let Some(canonical_request) = err.canonical_request() {
-            tracing::debug!(canonical_request, "the server's canonical request");
-        }
         Refused::Error(HuaweiError::from(err))
     }
+}
+
+/// A refused signature, its canonical request logged for debugging with the security token it
+/// may cover redacted.
+fn signature_refused(err: HuaweiSignatureError, security_token: Option<&str>) -> Refused {
+    if let Some(canonical_request) = err.canonical_request() {
+        let canonical_request = redact(canonical_request, security_token.unwrap_or_default());
+        tracing::debug!(canonical_request, "the server's canonical request");
+    }
+    err.into()
 }
 
 /// 401 APIGW.0301, `Incorrect IAM authentication information: <detail>`.
@@ -101,11 +108,12 @@ pub async fn authenticate(
         }
     }
     let access_key = signature::access_key(request)?;
+    let security_token = request.header_str("x-security-token").map(str::trim);
     if state.credentials.huawei(access_key).is_some() {
-        let key = signature::verify(request, &*state.credentials, now)?;
+        let key = signature::verify(request, &*state.credentials, now)
+            .map_err(|err| signature_refused(err, security_token))?;
         return Ok(Caller::of_key(key));
     }
-    let security_token = request.header_str("x-security-token").map(str::trim);
     let unknown = || HuaweiSignatureError::UnknownAccessKey(access_key.to_owned()).into();
     match state
         .issued
@@ -118,7 +126,8 @@ pub async fn authenticate(
                 valid.secret,
                 valid.principal.identity.clone(),
             );
-            signature::verify(request, &key, now)?;
+            signature::verify(request, &key, now)
+                .map_err(|err| signature_refused(err, security_token))?;
             Ok(Caller {
                 principal: valid.principal,
             })

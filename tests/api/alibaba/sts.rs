@@ -2,6 +2,8 @@
 //! refusals, and the STS keys on every product with V1 (`SecurityToken`) and V3
 //! (`x-acs-security-token`) signatures until they expire.
 
+use flowplane::auth::signing::rfc3986_encode;
+
 use crate::support::auth::{ACCOUNT, OTHER_ACCOUNT};
 use crate::support::identity::*;
 use crate::support::snapshot::{self, assert_body_snapshot};
@@ -294,6 +296,11 @@ async fn an_sts_key_needs_its_own_unexpired_token() {
         ] {
             let message = response.assert_alibaba_error(status, code);
             assert!(!message.contains(&key.secret), "{message}");
+            let token = presented.token.as_deref().unwrap_or("CAIS");
+            let once = rfc3986_encode(token.as_bytes());
+            for shown in [token.to_owned(), rfc3986_encode(once.as_bytes()), once] {
+                assert!(!message.contains(&shown), "a token in {message}");
+            }
         }
     }
     // A live key, unknown to another database: the key is not found.
