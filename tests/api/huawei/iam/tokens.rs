@@ -273,3 +273,61 @@ async fn tokens_are_validated_within_their_domain() {
     .await
     .assert_keystone_error(404, "Not Found");
 }
+
+#[tokio::test]
+async fn hostile_bodies_and_headers_get_clean_errors() {
+    let (app, _dir) = identity_app().await;
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    for body in [deep.as_str(), "\u{0}", "{\"auth\": null}", "[]"] {
+        let response = app
+            .send(raw_request(
+                Method::POST,
+                "/v3/auth/tokens",
+                Some("application/json"),
+                body.to_owned(),
+            ))
+            .await;
+        response.assert_keystone_error(400, "Bad Request");
+        let response = app
+            .send(raw_request(
+                Method::POST,
+                "/v3.0/OS-CREDENTIAL/securitytokens",
+                Some("application/json"),
+                body.to_owned(),
+            ))
+            .await;
+        assert_eq!(
+            (
+                response.status.as_u16(),
+                response.body["error_code"].as_str()
+            ),
+            (400, Some("IAM.0011"))
+        );
+    }
+    let long = "p".repeat(100_000);
+    post_wrong_password(&app, &long).await;
+    // A token header that is not UTF-8 is no token: the gateway asks for credentials.
+    let request = axum::http::Request::get(flow_logs_path(PROJECT))
+        .header(
+            "x-auth-token",
+            axum::http::HeaderValue::from_bytes(b"MIIF\xff\xfe").unwrap(),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(request)
+        .await
+        .assert_gateway_error(401, "APIGW.0301");
+    let huge = "MIIF".to_owned() + &"A".repeat(8_000);
+    app.with_token(&huge, Method::GET, "/v3/auth/domains", None)
+        .await
+        .assert_gateway_error(401, "APIGW.0301");
+}
+
+async fn post_wrong_password(app: &TestApp, password: &str) {
+    let body = password_auth(ALICE, password, ACME_DOMAIN, json!(null));
+    let response = app
+        .send_json(Method::POST, "/v3/auth/tokens", &[], Some(&body))
+        .await;
+    response.assert_keystone_error(401, "Unauthorized");
+    assert!(!response.text().contains(password));
+}
