@@ -14,9 +14,9 @@ use crate::auth::issued::{Issued, Lifetimes};
 use crate::auth::nonces::Nonces;
 use crate::config::ServeArgs;
 use crate::context::Face;
-use crate::domain::{FlowLogService, Quotas, TransitionDelays};
+use crate::domain::{FlowLogService, NetworkDelays, NetworkService, Quotas, TransitionDelays};
 use crate::edge::Edge;
-use crate::state::{AppState, FlowLogs};
+use crate::state::{AppState, FlowLogs, Network};
 use crate::store::{Store, StoreError};
 use crate::worker::TransitionWorker;
 use crate::{alibaba, control, huawei};
@@ -66,11 +66,22 @@ impl App {
             Quotas {
                 alibaba: Some(settings.alibaba_flow_log_quota).filter(|&quota| quota > 0),
             },
+            settings.references.into(),
         );
-        let worker = TransitionWorker::new(&flow_logs);
+        let network = NetworkService::new(
+            store.clone(),
+            NetworkDelays {
+                // Huawei's VPCs and subnets answer settled at once, as the flow logs do.
+                huawei: std::time::Duration::ZERO,
+                alibaba: settings.transition_delay,
+            },
+            flow_logs.work_scheduled(),
+        );
+        let worker = TransitionWorker::new(&flow_logs, &network);
         Ok(Self {
             state: AppState {
                 flow_logs,
+                network,
                 nonces: Nonces::new(store.clone()),
                 auth: settings.auth,
                 credentials: Arc::new(credentials),
@@ -89,6 +100,10 @@ impl App {
 
     pub fn flow_logs(&self) -> &FlowLogs {
         &self.state.flow_logs
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.state.network
     }
 
     /// The store itself, for tests that check its contracts directly.

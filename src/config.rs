@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::auth::AuthMode;
+use crate::domain::ReferenceMode;
 use crate::store::{DatabaseUrl, PoolSettings, StoreSettings};
 
 #[derive(Debug, Parser)]
@@ -124,6 +125,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FLOWPLANE_AUTH", value_enum, default_value_t = AuthMode::Verify)]
     pub auth: AuthMode,
 
+    /// `lenient`: a flow log may point at any well-formed resource id; `strict`: the resource
+    /// must exist in the caller's tenant, as the kind the flow log states.
+    #[arg(long, env = "FLOWPLANE_REFERENCES", value_enum, default_value_t = References::Lenient)]
+    pub references: References,
+
     /// Path of a TOML credentials file; the built-in demo credentials when not given.
     #[arg(long, env = "FLOWPLANE_CREDENTIALS", value_name = "PATH")]
     pub credentials: Option<PathBuf>,
@@ -133,6 +139,22 @@ pub struct ServeArgs {
     /// given (Huawei tokens 24 h, temporary credentials their requested duration).
     #[arg(long, env = "FLOWPLANE_MAX_CREDENTIAL_LIFETIME", value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub max_credential_lifetime: Option<Duration>,
+}
+
+/// How strictly a flow log's resource is checked (`--references`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum References {
+    Lenient,
+    Strict,
+}
+
+impl From<References> for ReferenceMode {
+    fn from(references: References) -> Self {
+        match references {
+            References::Lenient => ReferenceMode::Lenient,
+            References::Strict => ReferenceMode::Strict,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -195,6 +217,7 @@ mod tests {
         assert_eq!(args.log_format, LogFormat::Text);
         assert_eq!(args.auth, AuthMode::Verify);
         assert_eq!(args.credentials, None);
+        assert_eq!(args.references, References::Lenient);
         assert_eq!(args.max_credential_lifetime, None);
     }
 

@@ -7,15 +7,18 @@ use crate::auth::credentials::Credentials;
 use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
-use crate::domain::FlowLogService;
+use crate::domain::{FlowLogService, NetworkService};
 use crate::store::Store;
 
 /// The flow-log service over the store in use.
 pub type FlowLogs = FlowLogService<Store>;
+/// The network service over the store in use.
+pub type Network = NetworkService<Store>;
 
 #[derive(Clone)]
 pub struct AppState {
     pub flow_logs: FlowLogs,
+    pub network: Network,
     /// Signature nonces, claimed once each.
     pub nonces: Nonces<Store>,
     /// Whether the cloud faces check request signatures.

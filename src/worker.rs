@@ -1,5 +1,5 @@
-//! The transition worker: completes due transitions through the flow-log service. It sleeps
-//! until the earliest due time or until the service schedules new work, so a transition
+//! The transition worker: completes due transitions through the flow-log and network services.
+//! It sleeps until the earliest due time or until a service schedules new work, so a transition
 //! completes when it is due, not at the next poll.
 
 use std::future::Future;
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{DomainError, FlowLogService, Repository};
+use crate::domain::{DomainError, FlowLogService, NetworkService, Repository};
 
 /// The longest the worker sleeps with nothing due, so that work scheduled by another process
 /// sharing a SQLite file is noticed (on Postgres the store wakes the worker at once).
@@ -18,19 +18,30 @@ const ERROR_BACKOFF: Duration = Duration::from_secs(1);
 #[derive(Clone)]
 pub struct TransitionWorker<R> {
     service: FlowLogService<R>,
+    network: NetworkService<R>,
 }
 
 impl<R: Repository> TransitionWorker<R> {
-    pub fn new(service: &FlowLogService<R>) -> Self {
+    /// The worker of both services (which share one wake-up signal).
+    pub fn new(service: &FlowLogService<R>, network: &NetworkService<R>) -> Self {
         Self {
             service: service.clone(),
+            network: network.clone(),
         }
     }
 
     /// Completes every transition due at or before `due_by`; returns how many completed.
     /// Running this twice, concurrently or after a restart, never applies a transition twice.
     pub async fn tick(&self, due_by: DateTime<Utc>) -> Result<u64, DomainError> {
-        self.service.complete_due(due_by).await
+        let flow_logs = self.service.complete_due(due_by).await?;
+        Ok(flow_logs + self.network.complete_due(due_by).await?)
+    }
+
+    /// The earliest due time of any pending transition.
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, DomainError> {
+        let flow_logs = self.service.next_due().await?;
+        let network = self.network.next_due().await?;
+        Ok(flow_logs.into_iter().chain(network).min())
     }
 
     /// Runs until `shutdown` completes. Besides its own process's service, it is woken when
@@ -65,13 +76,13 @@ impl<R: Repository> TransitionWorker<R> {
     /// Completes what is due, if anything (an idle wake costs one read, no write), and returns
     /// the next due time.
     async fn complete_due_work(&self) -> Result<Option<DateTime<Utc>>, DomainError> {
-        let next_due = self.service.next_due().await?;
+        let next_due = self.next_due().await?;
         if next_due.is_some_and(|due| due <= Utc::now()) {
             let completed = self.tick(Utc::now()).await?;
             if completed > 0 {
                 tracing::info!(completed, "transitions completed");
             }
-            return self.service.next_due().await;
+            return self.next_due().await;
         }
         Ok(next_due)
     }

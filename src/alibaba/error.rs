@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 
 use super::xml::Format;
 use crate::context::{Failure, RequestId};
-use crate::domain::DomainError;
 
 /// Which endpoint an error says it comes from: its host (`HostId`) and the product name its
 /// troubleshooting link (`Recommend`) names.
@@ -27,6 +26,18 @@ pub struct AlibabaError {
 }
 
 impl AlibabaError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
     fn bad_request(
         code: impl Into<Cow<'static, str>>,
         message: impl Into<Cow<'static, str>>,
@@ -107,8 +118,12 @@ impl AlibabaError {
         )
     }
 
+    /// 404 `InvalidInstanceId.NotFound`: no such flow log (or an id that cannot be one). The
+    /// cloud's table says 400; SDKs and Terraform's `NotFoundError` take only a 404 (or
+    /// "NotFound" in the message) for "already gone", which a destroy needs.
     pub fn flow_log_not_found() -> Self {
-        Self::documented(
+        Self::new(
+            StatusCode::NOT_FOUND,
             "InvalidInstanceId.NotFound",
             "The specified instance does not exist.",
         )
@@ -149,33 +164,6 @@ impl AlibabaError {
                 code: code.clone().into(),
                 message: message.clone().into(),
             },
-        }
-    }
-}
-
-impl From<DomainError> for AlibabaError {
-    fn from(err: DomainError) -> Self {
-        match err {
-            DomainError::NotFound(_) => Self::flow_log_not_found(),
-            DomainError::IncorrectState { .. } => {
-                Self::documented("IncorrectStatus.flowlog", "Invalid flowlog status.")
-            }
-            DomainError::Duplicate(_) => Self::documented(
-                "InvalidResourceId.NotFound",
-                "This resourceId already has flowlog instance existed.",
-            ),
-            DomainError::QuotaExceeded { .. } => Self::documented(
-                "QuotaExceeded.FlowlogCount",
-                "This user has reached the maximum instance number of flowlog.",
-            ),
-            DomainError::TooManyTags(_) => Self::documented(
-                "QuotaExceeded.TagNum",
-                "The number of tags on the resource exceeds the limit of 20.",
-            ),
-            DomainError::Storage(err) => {
-                tracing::error!(error = %err, "database failure");
-                Self::service_unavailable()
-            }
         }
     }
 }

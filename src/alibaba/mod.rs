@@ -3,6 +3,7 @@
 //! it, each declaring its API once: VPC flow logs ([`vpc`], 2016-04-28), STS ([`sts`],
 //! 2015-04-01) and Resource Manager ([`resourcemanager`], 2020-03-31).
 
+mod codes;
 mod error;
 mod params;
 mod resourcemanager;

@@ -2,9 +2,12 @@
 //! needs from persistence, and the service every face, the control API and the worker call.
 //! It knows nothing of HTTP or SQL.
 
+pub mod cidr;
 mod error;
 mod lifecycle;
 mod model;
+pub mod network;
+mod network_service;
 pub mod repository;
 mod service;
 pub mod tenancy;
@@ -16,5 +19,6 @@ pub use model::{
     Page, Provider, ResourceKind, Tag, TagFilter, TenantScope, TrafficFilter,
     MAX_TAGS_PER_FLOW_LOG,
 };
+pub use network_service::{max_network_tags, NetworkDelays, NetworkService};
 pub use repository::{Repository, StorageError, Visibility};
-pub use service::{Applied, FlowLogService, Modifiable, Quotas, TransitionDelays};
+pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};

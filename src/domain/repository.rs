@@ -13,9 +13,10 @@ use tokio::sync::Notify;
 
 use super::lifecycle::{Settlement, Status};
 use super::model::{
-    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, Page, Provider, Tag,
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, ResourceKind, Tag,
     TagFilter, TenantScope,
 };
+use super::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus};
 
 /// Why persistence failed, in terms the domain can act on.
 #[derive(Debug, thiserror::Error)]
@@ -38,22 +39,70 @@ pub struct StatusChange {
     pub due_at: Option<DateTime<Utc>>,
 }
 
-/// The outcome of an insert bounded by the tenant's quota.
+/// The outcome of a flow-log insert bounded by the tenant's quota (and its references).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Insertion {
     Inserted,
     /// The tenant already has as many flow logs as its quota allows; nothing was written.
     QuotaReached,
+    /// The resource it captures is not in the tenant's network; nothing was written.
+    ResourceMissing,
 }
 
-/// The outcome of a tag write over several flow logs; nothing is written unless it is `Done`.
+/// The outcome of a tag write over several resources; nothing is written unless it is `Done`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TagWrite {
     Done,
-    /// This flow log does not exist in the tenant's scope.
-    Missing(FlowLogId),
-    /// This flow log would carry more tags than allowed.
-    TooMany(FlowLogId),
+    /// This resource does not exist in the tenant's scope (or is of another kind).
+    Missing(String),
+    /// This resource would carry more tags than allowed.
+    TooMany(String),
+}
+
+/// Which resources a tag operation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagOwner {
+    FlowLogs,
+    /// Network resources of one kind.
+    Network(ResourceKind),
+}
+
+/// One tag of one resource, as tag listings return them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceTag {
+    pub id: String,
+    pub tag: Tag,
+}
+
+/// A resource's parent, as a new child was checked against it: the child is inserted only if the
+/// parent is still at `revision` and in one of `statuses`.
+#[derive(Debug, Clone, Copy)]
+pub struct ParentGuard<'a> {
+    pub id: &'a str,
+    pub revision: i64,
+    pub statuses: &'a [NetworkStatus],
+}
+
+/// The outcome of a network insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkInsertion {
+    Inserted,
+    /// The parent changed (another child, a status change) or went away since it was read:
+    /// nothing was written; read it again.
+    ParentChanged,
+}
+
+/// The outcome of a conditional removal of a network resource.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NetworkRemoval {
+    /// The row is gone.
+    Removed,
+    /// The row now says `Deleting` and goes at its due time.
+    Deleting(Box<NetworkResource>),
+    /// Resources still lie in it; nothing changed.
+    HasChildren,
+    /// It is gone or in another status; nothing changed.
+    NotMatched,
 }
 
 /// Which tenants a query may see: exactly one (every cloud request), or any (the control API).
@@ -70,13 +119,15 @@ type Answer<T> = Result<T, StorageError>;
 
 /// Flow logs themselves.
 pub trait FlowLogRepository: Send + Sync {
-    /// Inserts the flow log with its tags, unless the tenant already has `quota` flow logs (the
-    /// count and the insert are one statement). Fails with [`StorageError::UniqueViolation`]
+    /// Inserts the flow log with its tags, unless the tenant already has `quota` flow logs or,
+    /// with `require_resource`, the resource it captures is not in the tenant's network (the
+    /// checks and the insert are one statement). Fails with [`StorageError::UniqueViolation`]
     /// when a uniqueness rule forbids the row.
     fn insert(
         &self,
         flow_log: &FlowLog,
         quota: Option<u32>,
+        require_resource: bool,
     ) -> impl Future<Output = Answer<Insertion>> + Send;
 
     fn get(
@@ -122,42 +173,117 @@ pub trait FlowLogRepository: Send + Sync {
         expected: &[Status],
     ) -> impl Future<Output = Answer<bool>> + Send;
 
-    /// Removes every flow log (their tags go with them) and service activation, or those of one
-    /// provider; returns how many flow logs.
+    /// Removes every flow log (their tags go with them), service activation and network
+    /// resource, or those of one provider; returns how many flow logs.
     fn reset(&self, provider: Option<Provider>) -> impl Future<Output = Answer<u64>> + Send;
 }
 
-/// Tags on flow logs.
+/// Tags on flow logs and network resources.
 pub trait TagRepository: Send + Sync {
-    /// Sets the tags (adding keys, replacing values) on every one of the flow logs, all or none:
-    /// every flow log must exist in the scope and end with at most `max_tags` tags.
+    /// Sets the tags (adding keys, replacing values) on every one of the owner's resources, all
+    /// or none: every one must exist in the scope and end with at most `max_tags` tags.
     fn tag(
         &self,
+        owner: TagOwner,
         scope: &TenantScope,
-        ids: &[FlowLogId],
+        ids: &[String],
         tags: &[Tag],
         max_tags: usize,
     ) -> impl Future<Output = Answer<TagWrite>> + Send;
 
     /// Removes the tags with these keys (every tag when `keys` is `None`) from every one of the
-    /// flow logs, which must all exist in the scope.
+    /// resources, which must all exist in the scope.
     fn untag(
         &self,
+        owner: TagOwner,
         scope: &TenantScope,
-        ids: &[FlowLogId],
+        ids: &[String],
         keys: Option<&[String]>,
     ) -> impl Future<Output = Answer<TagWrite>> + Send;
 
-    /// The tags of the scope's flow logs, narrowed to `ids` when not empty and to the flow logs
+    /// The tags of the scope's resources, narrowed to `ids` when not empty and to the resources
     /// carrying every one of `filters`; in creation order, then key order.
     fn list_tags(
         &self,
+        owner: TagOwner,
         scope: &TenantScope,
-        ids: &[FlowLogId],
+        ids: &[String],
         filters: &[TagFilter],
         offset: u64,
         limit: u32,
-    ) -> impl Future<Output = Answer<Vec<FlowLogTag>>> + Send;
+    ) -> impl Future<Output = Answer<Vec<ResourceTag>>> + Send;
+}
+
+/// VPCs, subnets and network interfaces.
+pub trait NetworkRepository: Send + Sync {
+    /// Inserts the resource with its tags; one with a parent only while the parent is as the
+    /// guard says (the parent's revision then moves on, so children of one parent are checked
+    /// against each other one at a time). Fails with [`StorageError::UniqueViolation`] when an
+    /// interface's address is taken.
+    fn insert_network(
+        &self,
+        resource: &NetworkResource,
+        parent: Option<ParentGuard<'_>>,
+    ) -> impl Future<Output = Answer<NetworkInsertion>> + Send;
+
+    /// The resource with this id in the scope, of any kind.
+    fn get_network(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+    ) -> impl Future<Output = Answer<Option<NetworkResource>>> + Send;
+
+    /// One page of the matching resources of a kind, in creation order, and how many match in
+    /// all when `count` is asked for (read together).
+    fn list_network(
+        &self,
+        visibility: Visibility<'_>,
+        kind: ResourceKind,
+        filter: &NetworkFilter,
+        page: &Page,
+        count: bool,
+    ) -> impl Future<Output = Answer<(Vec<NetworkResource>, u64)>> + Send;
+
+    /// How many resources lie directly in each of `parent_ids`.
+    fn count_children(
+        &self,
+        scope: &TenantScope,
+        parent_ids: &[String],
+    ) -> impl Future<Output = Answer<Vec<(String, u64)>>> + Send;
+
+    /// Applies the changes only if the resource is of `kind` and in one of `expected`.
+    fn update_network(
+        &self,
+        scope: &TenantScope,
+        kind: ResourceKind,
+        id: &str,
+        expected: &[NetworkStatus],
+        changes: &NetworkChanges,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Answer<Option<NetworkResource>>> + Send;
+
+    /// Removes the resource (or, with `deleting`, marks it `Deleting` until then) only if it is
+    /// of `kind`, in one of `expected`, and nothing lies in it.
+    fn remove_network(
+        &self,
+        scope: &TenantScope,
+        kind: ResourceKind,
+        id: &str,
+        expected: &[NetworkStatus],
+        deleting: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Answer<NetworkRemoval>> + Send;
+
+    /// Completes every network transition due by `due_by` (`Pending` becomes `Available`,
+    /// `Deleting` goes); returns how many. Conditional, so none completes twice.
+    fn settle_network_due(
+        &self,
+        due_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Answer<u64>> + Send;
+
+    /// The earliest due time of any pending network transition.
+    fn next_network_due(&self) -> impl Future<Output = Answer<Option<DateTime<Utc>>>> + Send;
 }
 
 /// Pending life-cycle transitions.
@@ -201,10 +327,11 @@ pub trait DatabaseRepository: Send + Sync {
     fn backend(&self) -> &'static str;
 }
 
-/// Everything the flow-log service needs.
+/// Everything the domain services need.
 pub trait Repository:
     FlowLogRepository
     + TagRepository
+    + NetworkRepository
     + TransitionRepository
     + ActivationRepository
     + DatabaseRepository
@@ -216,6 +343,7 @@ pub trait Repository:
 impl<T> Repository for T where
     T: FlowLogRepository
         + TagRepository
+        + NetworkRepository
         + TransitionRepository
         + ActivationRepository
         + DatabaseRepository

@@ -13,7 +13,10 @@ use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
     Tag, TagFilter, TenantScope, MAX_TAGS_PER_FLOW_LOG,
 };
-use super::repository::{Insertion, Repository, StatusChange, StorageError, TagWrite, Visibility};
+use super::repository::{
+    Insertion, Repository, StatusChange, StorageError, TagOwner, TagWrite, Visibility,
+};
+use super::tenancy::is_resource_group_of;
 
 /// How long each provider's transitional states last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,15 @@ impl Quotas {
     }
 }
 
+/// Whether a flow log may point at any well-formed resource id (`Lenient`), or only at a
+/// resource of its stated kind in the caller's network (`Strict`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReferenceMode {
+    #[default]
+    Lenient,
+    Strict,
+}
+
 /// The outcome of a life-cycle operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
@@ -72,16 +84,23 @@ pub struct FlowLogService<R> {
     store: R,
     delays: TransitionDelays,
     quotas: Quotas,
+    references: ReferenceMode,
     /// Woken whenever a transition is scheduled, so the worker need not poll.
     work_scheduled: Arc<Notify>,
 }
 
 impl<R: Repository> FlowLogService<R> {
-    pub fn new(store: R, delays: TransitionDelays, quotas: Quotas) -> Self {
+    pub fn new(
+        store: R,
+        delays: TransitionDelays,
+        quotas: Quotas,
+        references: ReferenceMode,
+    ) -> Self {
         Self {
             store,
             delays,
             quotas,
+            references,
             work_scheduled: Arc::new(Notify::new()),
         }
     }
@@ -96,6 +115,10 @@ impl<R: Repository> FlowLogService<R> {
         scope: &TenantScope,
         spec: NewFlowLog,
     ) -> Result<FlowLog, DomainError> {
+        let strict = self.references == ReferenceMode::Strict;
+        if strict {
+            self.check_reference(scope, &spec).await?;
+        }
         let now = Utc::now();
         // A new flow log comes into being as if activated from nothing.
         let delay = self.delays.for_provider(scope.provider());
@@ -111,7 +134,7 @@ impl<R: Repository> FlowLogService<R> {
             updated_at: now,
         };
         let quota = self.quotas.for_provider(scope.provider());
-        match self.store.insert(&flow_log, quota).await {
+        match self.store.insert(&flow_log, quota, strict).await {
             Ok(Insertion::Inserted) => {
                 self.wake_if_pending(due_at);
                 Ok(flow_log)
@@ -119,10 +142,39 @@ impl<R: Repository> FlowLogService<R> {
             Ok(Insertion::QuotaReached) => Err(DomainError::QuotaExceeded {
                 quota: quota.unwrap_or_default(),
             }),
+            // Deleted between the check and the insert.
+            Ok(Insertion::ResourceMissing) => Err(DomainError::ReferenceNotFound {
+                kind: flow_log.spec.resource_kind,
+                id: flow_log.spec.resource_id,
+            }),
             Err(StorageError::UniqueViolation) => {
                 Err(DomainError::Duplicate(Box::new(flow_log.spec)))
             }
             Err(other) => Err(DomainError::Storage(other)),
+        }
+    }
+
+    /// Strict references: the resource must be in the tenant's network, as the stated kind, and
+    /// the resource group one of the tenant's.
+    async fn check_reference(
+        &self,
+        scope: &TenantScope,
+        spec: &NewFlowLog,
+    ) -> Result<(), DomainError> {
+        check_resource_group(scope, spec.resource_group_id.as_deref())?;
+        match self.store.get_network(scope, &spec.resource_id).await? {
+            None => Err(DomainError::ReferenceNotFound {
+                kind: spec.resource_kind,
+                id: spec.resource_id.clone(),
+            }),
+            Some(resource) if resource.kind != spec.resource_kind => {
+                Err(DomainError::ReferenceKindMismatch {
+                    id: spec.resource_id.clone(),
+                    expected: spec.resource_kind,
+                    actual: resource.kind,
+                })
+            }
+            Some(_) => Ok(()),
         }
     }
 
@@ -219,6 +271,9 @@ impl<R: Repository> FlowLogService<R> {
         changes: &AttributeChanges,
         allowed: Modifiable,
     ) -> Result<FlowLog, DomainError> {
+        if self.references == ReferenceMode::Strict {
+            check_resource_group(scope, changes.resource_group_id.as_deref())?;
+        }
         let expected = match allowed {
             Modifiable::WhenSettled => &[Status::Active, Status::Inactive][..],
             Modifiable::UnlessDeleting => &[
@@ -245,9 +300,10 @@ impl<R: Repository> FlowLogService<R> {
         ids: &[FlowLogId],
         tags: &[Tag],
     ) -> Result<(), DomainError> {
+        let ids = flow_log_ids(ids);
         let written = self
             .store
-            .tag(scope, ids, tags, MAX_TAGS_PER_FLOW_LOG)
+            .tag(TagOwner::FlowLogs, scope, &ids, tags, MAX_TAGS_PER_FLOW_LOG)
             .await?;
         tag_write(written)
     }
@@ -259,7 +315,12 @@ impl<R: Repository> FlowLogService<R> {
         ids: &[FlowLogId],
         keys: Option<&[String]>,
     ) -> Result<(), DomainError> {
-        tag_write(self.store.untag(scope, ids, keys).await?)
+        let ids = flow_log_ids(ids);
+        tag_write(
+            self.store
+                .untag(TagOwner::FlowLogs, scope, &ids, keys)
+                .await?,
+        )
     }
 
     pub async fn list_tags(
@@ -270,10 +331,18 @@ impl<R: Repository> FlowLogService<R> {
         offset: u64,
         limit: u32,
     ) -> Result<Vec<FlowLogTag>, DomainError> {
-        Ok(self
+        let ids = flow_log_ids(ids);
+        let tags = self
             .store
-            .list_tags(scope, ids, filters, offset, limit)
-            .await?)
+            .list_tags(TagOwner::FlowLogs, scope, &ids, filters, offset, limit)
+            .await?;
+        Ok(tags
+            .into_iter()
+            .map(|tagged| FlowLogTag {
+                id: FlowLogId::from_trusted(tagged.id),
+                tag: tagged.tag,
+            })
+            .collect())
     }
 
     pub async fn activate_service(&self, scope: &TenantScope) -> Result<(), DomainError> {
@@ -413,9 +482,26 @@ fn status_change(step: Step) -> Option<StatusChange> {
 fn tag_write(written: TagWrite) -> Result<(), DomainError> {
     match written {
         TagWrite::Done => Ok(()),
-        TagWrite::Missing(id) => Err(DomainError::NotFound(id)),
+        TagWrite::Missing(id) => Err(DomainError::NotFound(FlowLogId::from_trusted(id))),
         TagWrite::TooMany(id) => Err(DomainError::TooManyTags(id)),
     }
+}
+
+/// An Alibaba resource group must be one of the account's.
+fn check_resource_group(scope: &TenantScope, group: Option<&str>) -> Result<(), DomainError> {
+    match group {
+        Some(group)
+            if scope.provider() == Provider::Alibaba
+                && !is_resource_group_of(scope.tenant_id(), group) =>
+        {
+            Err(DomainError::UnknownResourceGroup(group.to_owned()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn flow_log_ids(ids: &[FlowLogId]) -> Vec<String> {
+    ids.iter().map(|id| id.as_str().to_owned()).collect()
 }
 
 fn ensure_allowed(op: Operation, current: &FlowLog) -> Result<(), DomainError> {

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::row::{encode_paths, selected, to_millis, CountedRow, FlowLogRow, COLUMNS};
+use super::row::{encode_paths, to_millis, CountedRow, FlowLogRow, COLUMNS};
 use super::sql::{
     delete_of_provider, push_any_of, push_scope, push_status_precondition, push_tenant, Dialect,
     Sql,
 };
-use super::tags::{insert_tags, push_tag_filters};
+use super::tags::{insert_tags, push_tag_filters, FLOW_LOG_TAGS};
 use super::{with_db, Store};
 use crate::domain::repository::{FlowLogRepository, Insertion, StatusChange};
 use crate::domain::{
@@ -15,11 +15,21 @@ use crate::domain::{
     StorageError, TenantScope, Visibility,
 };
 
+/// Every column of a flow log and its tags, in [`FlowLogRow`]'s order.
+fn selected<DB: Dialect>() -> String {
+    let tags = FLOW_LOG_TAGS;
+    format!(
+        "{COLUMNS}, {}",
+        DB::tags_json(tags.resources, tags.tags, tags.owner)
+    )
+}
+
 impl FlowLogRepository for Store {
     async fn insert(
         &self,
         flow_log: &FlowLog,
         quota: Option<u32>,
+        require_resource: bool,
     ) -> Result<Insertion, StorageError> {
         with_db!(self, transaction, |db| {
             if quota.is_some() {
@@ -27,13 +37,25 @@ impl FlowLogRepository for Store {
                     db.execute(lock).await?;
                 }
             }
-            if db.execute(insert(flow_log, quota)).await? == 0 {
+            if db
+                .execute(insert(flow_log, quota, require_resource))
+                .await?
+                == 0
+            {
+                // Which check refused it: the reference, or else the quota.
+                if require_resource {
+                    let (found,): (i64,) = db.fetch_one(captured_resources(flow_log)).await?;
+                    if found == 0 {
+                        return Ok(Insertion::ResourceMissing);
+                    }
+                }
                 return Ok(Insertion::QuotaReached);
             }
             let tags = &flow_log.spec.tags;
             if !tags.is_empty() {
-                let ids = std::slice::from_ref(&flow_log.id);
-                db.execute(insert_tags(&flow_log.scope, ids, tags)).await?;
+                let ids = [flow_log.id.as_str().to_owned()];
+                db.execute(insert_tags(&FLOW_LOG_TAGS, &flow_log.scope, &ids, tags))
+                    .await?;
             }
         });
         Ok(Insertion::Inserted)
@@ -125,6 +147,9 @@ impl FlowLogRepository for Store {
         Ok(with_db!(self, transaction, |db| {
             db.execute(delete_of_provider("flow_log_service_activations", provider))
                 .await?;
+            // One statement removes parents and children alike; tags go with their rows.
+            db.execute(delete_of_provider("network_resources", provider))
+                .await?;
             db.execute(delete_of_provider("flow_logs", provider))
                 .await?
         }))
@@ -141,9 +166,10 @@ fn quota_key(scope: &TenantScope) -> String {
     )
 }
 
-/// Inserts the flow log (not its tags), unless the tenant already has `quota` flow logs: the
-/// count and the insert are one statement.
-fn insert<DB: Dialect>(flow_log: &FlowLog, quota: Option<u32>) -> Sql<DB> {
+/// Inserts the flow log (not its tags), unless the tenant already has `quota` flow logs or, with
+/// `require_resource`, its resource is not in the tenant's network: checks and insert are one
+/// statement.
+fn insert<DB: Dialect>(flow_log: &FlowLog, quota: Option<u32>, require_resource: bool) -> Sql<DB> {
     let spec = &flow_log.spec;
     let mut sql = Sql::new(format!("INSERT INTO flow_logs ({COLUMNS}) SELECT "));
     sql.text(flow_log.id.as_str())
@@ -187,12 +213,35 @@ fn insert<DB: Dialect>(flow_log: &FlowLog, quota: Option<u32>) -> Sql<DB> {
         .int(to_millis(flow_log.created_at))
         .push(", ")
         .int(to_millis(flow_log.updated_at));
+    sql.push(" WHERE TRUE");
     if let Some(quota) = quota {
-        sql.push(" WHERE (SELECT COUNT(*) FROM flow_logs WHERE TRUE");
+        sql.push(" AND (SELECT COUNT(*) FROM flow_logs WHERE TRUE");
         push_tenant(&mut sql, "", &flow_log.scope);
         sql.push(") < ").int(i64::from(quota));
     }
+    if require_resource {
+        sql.push(" AND EXISTS (");
+        push_captured_resource(&mut sql, flow_log, "SELECT 1");
+        sql.push(")");
+    }
     sql
+}
+
+/// How many resources of the tenant's network the flow log could capture (0 or 1).
+fn captured_resources<DB: Dialect>(flow_log: &FlowLog) -> Sql<DB> {
+    let mut sql = Sql::new("");
+    push_captured_resource(&mut sql, flow_log, "SELECT COUNT(*)");
+    sql
+}
+
+/// `<select> FROM network_resources r WHERE` it is the flow log's resource, of its kind.
+fn push_captured_resource<DB: Dialect>(sql: &mut Sql<DB>, flow_log: &FlowLog, select: &str) {
+    sql.push(select)
+        .push(" FROM network_resources r WHERE r.id = ")
+        .text(&flow_log.spec.resource_id)
+        .push(" AND r.kind = ")
+        .text(flow_log.spec.resource_kind.as_str());
+    push_tenant(sql, "r.", &flow_log.scope);
 }
 
 fn get<DB: Dialect>(scope: &TenantScope, id: &FlowLogId) -> Sql<DB> {
@@ -343,13 +392,17 @@ fn push_conditions<DB: Dialect>(
         filter.resource_group_ids.iter().map(String::as_str),
     );
     if !filter.vpc_ids.is_empty() {
-        sql.push(" AND resource_kind = ")
+        // The VPC itself, or a known subnet or interface inside it.
+        sql.push(" AND ((resource_kind = ")
             .text(ResourceKind::Vpc.as_str());
         push_any_of(
             sql,
             "resource_id",
             filter.vpc_ids.iter().map(String::as_str),
         );
+        sql.push(") OR resource_id IN (SELECT n.id FROM network_resources n WHERE n.provider = flow_logs.provider AND n.tenant_id = flow_logs.tenant_id AND n.region_id = flow_logs.region_id AND n.kind = flow_logs.resource_kind");
+        push_any_of(sql, "n.vpc_id", filter.vpc_ids.iter().map(String::as_str));
+        sql.push("))");
     }
-    push_tag_filters(sql, &filter.tags);
+    push_tag_filters(sql, &FLOW_LOG_TAGS, &filter.tags);
 }

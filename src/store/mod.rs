@@ -10,6 +10,7 @@ mod database;
 mod exec;
 mod flow_logs;
 mod issued;
+mod network;
 mod nonces;
 mod postgres;
 mod row;

@@ -32,9 +32,14 @@ const ESCAPE: char = '\u{FFFF}';
 
 impl Dialect for Postgres {
     const NAME: &'static str = "postgres";
-    const TAGS: &'static str = "COALESCE((SELECT json_agg(json_build_array(t.key, t.value) ORDER BY t.key) \
-         FROM flow_log_tags t WHERE t.provider = flow_logs.provider AND t.flow_log_id = flow_logs.id)::text, '[]') AS tags";
     const LOCK_FOR_TAGS: &'static str = " ORDER BY id FOR UPDATE";
+
+    fn tags_json(resources: &str, tags: &str, owner: &str) -> String {
+        format!(
+            "COALESCE((SELECT json_agg(json_build_array(t.key, t.value) ORDER BY t.key) FROM {tags} t \
+             WHERE t.provider = {resources}.provider AND t.{owner} = {resources}.id)::text, '[]') AS tags"
+        )
+    }
 
     fn store_text(value: &str) -> String {
         if !value.contains(['\0', ESCAPE]) {

@@ -74,15 +74,10 @@ where
 }
 
 /// The columns of `flow_logs` every query selects, in [`FlowLogRow`]'s order; each backend
-/// appends its own `tags` expression ([`Dialect::TAGS`]).
+/// appends its own `tags` expression ([`Dialect::tags_json`]).
 pub const COLUMNS: &str = "id, provider, tenant_id, region_id, name, description, resource_kind, resource_id, \
      traffic_filter, traffic_paths, aggregation_interval, ip_version, log_format, log_group, log_topic, \
      index_enabled, resource_group_id, status, due_at, created_at, updated_at";
-
-/// Every column of a flow log and its tags, in [`FlowLogRow`]'s order.
-pub fn selected<DB: Dialect>() -> String {
-    format!("{COLUMNS}, {}", DB::TAGS)
-}
 
 /// A row of a counted page: the flow log and how many match in all.
 #[derive(Debug, sqlx::FromRow)]

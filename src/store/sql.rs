@@ -12,9 +12,10 @@ use crate::domain::{Provider, Status, TenantScope, Visibility};
 pub trait Dialect: Bind {
     /// The backend's name, as the health check reports it.
     const NAME: &'static str;
-    /// A flow log's tags as a JSON array of `[key, value]` pairs in key order, named `tags`
-    /// (`[]` when it has none); it may refer to `flow_logs`.
-    const TAGS: &'static str;
+    /// A resource's tags as a JSON array of `[key, value]` pairs in key order, named `tags`
+    /// (`[]` when it has none): the rows of `tags` whose `owner` column names the row of
+    /// `resources` being selected.
+    fn tags_json(resources: &str, tags: &str, owner: &str) -> String;
     /// Appended to the read of the flow logs a tag write goes to: Postgres locks them (in id
     /// order), so that concurrent tag writes on one flow log take turns and its tag limit
     /// holds; SQLite's writes take turns anyway.

@@ -15,9 +15,14 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqli
 
 impl Dialect for Sqlite {
     const NAME: &'static str = "sqlite";
-    const TAGS: &'static str = "(SELECT json_group_array(json_array(t.key, t.value) ORDER BY t.key) \
-         FROM flow_log_tags t WHERE t.provider = flow_logs.provider AND t.flow_log_id = flow_logs.id) AS tags";
     const LOCK_FOR_TAGS: &'static str = "";
+
+    fn tags_json(resources: &str, tags: &str, owner: &str) -> String {
+        format!(
+            "(SELECT json_group_array(json_array(t.key, t.value) ORDER BY t.key) FROM {tags} t \
+             WHERE t.provider = {resources}.provider AND t.{owner} = {resources}.id) AS tags"
+        )
+    }
 
     fn store_text(value: &str) -> String {
         value.to_owned()

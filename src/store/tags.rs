@@ -1,33 +1,84 @@
-//! Tags on flow logs: their statements and [`TagRepository`].
+//! Tags of flow logs and of network resources: their statements and [`TagRepository`]. Both
+//! kinds of resources key their tags the same way (provider, resource id, key), so the
+//! statements are written once over a [`TagTable`].
 
 use super::exec::{Decoded, Exec};
 use super::row::Text;
 use super::sql::{push_any_of, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
-use crate::domain::repository::{TagRepository, TagWrite};
-use crate::domain::{FlowLogId, FlowLogTag, StorageError, Tag, TagFilter, TenantScope};
+use crate::domain::repository::{ResourceTag, TagOwner, TagRepository, TagWrite};
+use crate::domain::{StorageError, Tag, TagFilter, TenantScope};
+
+/// Where one kind of resource and its tags are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct TagTable {
+    /// The resources' table (aliased as itself in every statement).
+    pub resources: &'static str,
+    /// Their tags' table.
+    pub tags: &'static str,
+    /// The tags' column naming the resource.
+    pub owner: &'static str,
+    /// A network resource kind the resources must be, if any.
+    kind: Option<&'static str>,
+}
+
+pub const FLOW_LOG_TAGS: TagTable = TagTable {
+    resources: "flow_logs",
+    tags: "flow_log_tags",
+    owner: "flow_log_id",
+    kind: None,
+};
+
+pub const NETWORK_TAGS: TagTable = TagTable {
+    resources: "network_resources",
+    tags: "network_resource_tags",
+    owner: "resource_id",
+    kind: None,
+};
+
+impl TagTable {
+    fn of(owner: TagOwner) -> Self {
+        match owner {
+            TagOwner::FlowLogs => FLOW_LOG_TAGS,
+            TagOwner::Network(kind) => TagTable {
+                kind: Some(kind.as_str()),
+                ..NETWORK_TAGS
+            },
+        }
+    }
+
+    /// `AND <resources>.kind = …` when the owner is one kind of network resource.
+    fn push_kind<DB: Dialect>(&self, sql: &mut Sql<DB>) {
+        if let Some(kind) = self.kind {
+            sql.push(format!(" AND {}.kind = ", self.resources))
+                .text(kind);
+        }
+    }
+}
 
 impl TagRepository for Store {
     async fn tag(
         &self,
+        owner: TagOwner,
         scope: &TenantScope,
-        ids: &[FlowLogId],
+        ids: &[String],
         tags: &[Tag],
         max_tags: usize,
     ) -> Result<TagWrite, StorageError> {
+        let table = TagTable::of(owner);
         with_db!(self, transaction, |db| {
-            if let Some(missing) = first_missing(db, scope, ids).await? {
+            if let Some(missing) = first_missing(db, &table, scope, ids).await? {
                 return Ok(TagWrite::Missing(missing));
             }
             if !tags.is_empty() {
-                db.execute(upsert_tags(scope, ids, tags)).await?;
+                db.execute(upsert_tags(&table, scope, ids, tags)).await?;
             }
             let too_many: Option<(Text,)> = db
-                .fetch_optional(over_tag_limit(scope, ids, max_tags))
+                .fetch_optional(over_tag_limit(&table, scope, ids, max_tags))
                 .await?;
             if let Some((Text(id),)) = too_many {
                 // Leaving without committing undoes the upsert.
-                return Ok(TagWrite::TooMany(FlowLogId::from_trusted(id)));
+                return Ok(TagWrite::TooMany(id));
             }
         });
         Ok(TagWrite::Done)
@@ -35,35 +86,39 @@ impl TagRepository for Store {
 
     async fn untag(
         &self,
+        owner: TagOwner,
         scope: &TenantScope,
-        ids: &[FlowLogId],
+        ids: &[String],
         keys: Option<&[String]>,
     ) -> Result<TagWrite, StorageError> {
+        let table = TagTable::of(owner);
         with_db!(self, transaction, |db| {
-            if let Some(missing) = first_missing(db, scope, ids).await? {
+            if let Some(missing) = first_missing(db, &table, scope, ids).await? {
                 return Ok(TagWrite::Missing(missing));
             }
-            db.execute(untag(scope, ids, keys)).await?;
+            db.execute(untag(&table, scope, ids, keys)).await?;
         });
         Ok(TagWrite::Done)
     }
 
     async fn list_tags(
         &self,
+        owner: TagOwner,
         scope: &TenantScope,
-        ids: &[FlowLogId],
+        ids: &[String],
         filters: &[TagFilter],
         offset: u64,
         limit: u32,
-    ) -> Result<Vec<FlowLogTag>, StorageError> {
+    ) -> Result<Vec<ResourceTag>, StorageError> {
+        let table = TagTable::of(owner);
         let rows: Vec<(Text, Text, Text)> = with_db!(self, read, |db| {
-            db.fetch_all(list_tags(scope, ids, filters, offset, limit))
+            db.fetch_all(list_tags(&table, scope, ids, filters, offset, limit))
                 .await?
         });
         Ok(rows
             .into_iter()
-            .map(|(Text(id), Text(key), Text(value))| FlowLogTag {
-                id: FlowLogId::from_trusted(id),
+            .map(|(Text(id), Text(key), Text(value))| ResourceTag {
+                id,
                 tag: Tag { key, value },
             })
             .collect())
@@ -74,22 +129,31 @@ impl TagRepository for Store {
 /// (on Postgres the ones that do exist stay locked until it ends).
 async fn first_missing<E: Exec>(
     db: &mut E,
+    table: &TagTable,
     scope: &TenantScope,
-    ids: &[FlowLogId],
-) -> Result<Option<FlowLogId>, sqlx::Error>
+    ids: &[String],
+) -> Result<Option<String>, sqlx::Error>
 where
     (Text,): Decoded<E::Db>,
 {
-    let found: Vec<(Text,)> = db.fetch_all(existing_for_tags(scope, ids)).await?;
+    let found: Vec<(Text,)> = db.fetch_all(existing(table, scope, ids)).await?;
     Ok(ids
         .iter()
-        .find(|id| !found.iter().any(|(Text(f),)| f == id.as_str()))
+        .find(|id| !found.iter().any(|(Text(f),)| f == *id))
         .cloned())
 }
 
-/// `INSERT INTO flow_log_tags … VALUES` with every tag on every flow log.
-pub fn insert_tags<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId], tags: &[Tag]) -> Sql<DB> {
-    let mut sql = Sql::new("INSERT INTO flow_log_tags (provider, flow_log_id, key, value) VALUES ");
+/// `INSERT INTO <tags> … VALUES` with every tag on every resource.
+pub fn insert_tags<DB: Dialect>(
+    table: &TagTable,
+    scope: &TenantScope,
+    ids: &[String],
+    tags: &[Tag],
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "INSERT INTO {} (provider, {}, key, value) VALUES ",
+        table.tags, table.owner
+    ));
     let rows = ids
         .iter()
         .flat_map(|id| tags.iter().map(move |tag| (id, tag)));
@@ -100,7 +164,7 @@ pub fn insert_tags<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId], tags: &[
         sql.push("(")
             .text(scope.provider().as_str())
             .push(", ")
-            .text(id.as_str())
+            .text(id)
             .push(", ")
             .text(&tag.key)
             .push(", ")
@@ -110,13 +174,16 @@ pub fn insert_tags<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId], tags: &[
     sql
 }
 
-/// `AND EXISTS (…)` for each tag a flow log must carry.
-pub fn push_tag_filters<DB: Dialect>(sql: &mut Sql<DB>, filters: &[TagFilter]) {
+/// `AND EXISTS (…)` for each tag a resource of the table must carry.
+pub fn push_tag_filters<DB: Dialect>(sql: &mut Sql<DB>, table: &TagTable, filters: &[TagFilter]) {
     for filter in filters {
-        sql.push(
-            " AND EXISTS (SELECT 1 FROM flow_log_tags f WHERE f.provider = flow_logs.provider \
-             AND f.flow_log_id = flow_logs.id AND f.key = ",
-        )
+        sql.push(format!(
+            " AND EXISTS (SELECT 1 FROM {tags} f WHERE f.provider = {resources}.provider \
+             AND f.{owner} = {resources}.id AND f.key = ",
+            tags = table.tags,
+            resources = table.resources,
+            owner = table.owner,
+        ))
         .text(&filter.key);
         if let Some(value) = &filter.value {
             sql.push(" AND f.value = ").text(value);
@@ -125,38 +192,64 @@ pub fn push_tag_filters<DB: Dialect>(sql: &mut Sql<DB>, filters: &[TagFilter]) {
     }
 }
 
-/// Sets the tags on every flow log: new keys are added, existing keys get the new value.
-fn upsert_tags<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId], tags: &[Tag]) -> Sql<DB> {
-    let mut sql = insert_tags(scope, ids, tags);
-    sql.push(" ON CONFLICT (provider, flow_log_id, key) DO UPDATE SET value = excluded.value");
+/// Sets the tags on every resource: new keys are added, existing keys get the new value.
+fn upsert_tags<DB: Dialect>(
+    table: &TagTable,
+    scope: &TenantScope,
+    ids: &[String],
+    tags: &[Tag],
+) -> Sql<DB> {
+    let mut sql = insert_tags(table, scope, ids, tags);
+    sql.push(format!(
+        " ON CONFLICT (provider, {}, key) DO UPDATE SET value = excluded.value",
+        table.owner
+    ));
     sql
 }
 
 /// Which of `ids` exist in the scope, read (and on Postgres locked) in a tag write.
-fn existing_for_tags<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId]) -> Sql<DB> {
-    let mut sql = Sql::new("SELECT id FROM flow_logs WHERE TRUE");
+fn existing<DB: Dialect>(table: &TagTable, scope: &TenantScope, ids: &[String]) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "SELECT id FROM {resources} WHERE TRUE",
+        resources = table.resources
+    ));
     push_tenant(&mut sql, "", scope);
-    push_any_of(&mut sql, "id", ids.iter().map(FlowLogId::as_str));
+    table.push_kind(&mut sql);
+    push_any_of(&mut sql, "id", ids.iter().map(String::as_str));
     sql.push(DB::LOCK_FOR_TAGS);
     sql
 }
 
 /// One of `ids` carrying more than `max_tags` tags, if any.
-fn over_tag_limit<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId], max_tags: usize) -> Sql<DB> {
-    let mut sql = Sql::new("SELECT flow_log_id FROM flow_log_tags WHERE provider = ");
+fn over_tag_limit<DB: Dialect>(
+    table: &TagTable,
+    scope: &TenantScope,
+    ids: &[String],
+    max_tags: usize,
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "SELECT {owner} FROM {tags} WHERE provider = ",
+        owner = table.owner,
+        tags = table.tags
+    ));
     sql.text(scope.provider().as_str());
-    push_any_of(&mut sql, "flow_log_id", ids.iter().map(FlowLogId::as_str));
-    sql.push(" GROUP BY flow_log_id HAVING COUNT(*) > ")
+    push_any_of(&mut sql, table.owner, ids.iter().map(String::as_str));
+    sql.push(format!(" GROUP BY {} HAVING COUNT(*) > ", table.owner))
         .int(i64::try_from(max_tags).unwrap_or(i64::MAX))
         .push(" LIMIT 1");
     sql
 }
 
 /// Removes the tags with these keys (every tag when `None`, none for an empty list).
-fn untag<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId], keys: Option<&[String]>) -> Sql<DB> {
-    let mut sql = Sql::new("DELETE FROM flow_log_tags WHERE provider = ");
+fn untag<DB: Dialect>(
+    table: &TagTable,
+    scope: &TenantScope,
+    ids: &[String],
+    keys: Option<&[String]>,
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!("DELETE FROM {} WHERE provider = ", table.tags));
     sql.text(scope.provider().as_str());
-    push_any_of(&mut sql, "flow_log_id", ids.iter().map(FlowLogId::as_str));
+    push_any_of(&mut sql, table.owner, ids.iter().map(String::as_str));
     match keys {
         Some([]) => {
             sql.push(" AND FALSE");
@@ -167,22 +260,31 @@ fn untag<DB: Dialect>(scope: &TenantScope, ids: &[FlowLogId], keys: Option<&[Str
     sql
 }
 
-/// `(flow log id, key, value)` of the scope's tags, in creation order, then key order.
+/// `(resource id, key, value)` of the scope's tags, in creation order, then key order.
 fn list_tags<DB: Dialect>(
+    table: &TagTable,
     scope: &TenantScope,
-    ids: &[FlowLogId],
+    ids: &[String],
     filters: &[TagFilter],
     offset: u64,
     limit: u32,
 ) -> Sql<DB> {
-    let mut sql = Sql::new(
-        "SELECT flow_logs.id, t.key, t.value FROM flow_logs JOIN flow_log_tags t \
-         ON t.provider = flow_logs.provider AND t.flow_log_id = flow_logs.id WHERE TRUE",
+    let resources = table.resources;
+    let mut sql = Sql::new(format!(
+        "SELECT {resources}.id, t.key, t.value FROM {resources} JOIN {tags} t \
+         ON t.provider = {resources}.provider AND t.{owner} = {resources}.id WHERE TRUE",
+        tags = table.tags,
+        owner = table.owner,
+    ));
+    push_tenant(&mut sql, &format!("{resources}."), scope);
+    table.push_kind(&mut sql);
+    push_any_of(
+        &mut sql,
+        &format!("{resources}.id"),
+        ids.iter().map(String::as_str),
     );
-    push_tenant(&mut sql, "flow_logs.", scope);
-    push_any_of(&mut sql, "flow_logs.id", ids.iter().map(FlowLogId::as_str));
-    push_tag_filters(&mut sql, filters);
-    sql.push(" ORDER BY flow_logs.seq, t.key LIMIT ")
+    push_tag_filters(&mut sql, table, filters);
+    sql.push(format!(" ORDER BY {resources}.seq, t.key LIMIT "))
         .int(i64::from(limit))
         .push(" OFFSET ")
         .int(i64::try_from(offset).unwrap_or(i64::MAX));

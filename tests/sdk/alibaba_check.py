@@ -585,9 +585,9 @@ def delete_life_cycle(c, other):
     raw = describe(c, FlowLogId=fid)
     assert items(raw) == [] and raw["TotalCount"] == "0", f"deleted flow log described as {raw}"
     for action in ("DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowLog"):
-        expect_error(lambda: call(c, action, FlowLogId=fid), 400, "InvalidInstanceId.NotFound")
+        expect_error(lambda: call(c, action, FlowLogId=fid), 404, "InvalidInstanceId.NotFound")
     expect_error(lambda: call(c, "ModifyFlowLogAttribute", FlowLogId=fid, FlowLogName="x"),
-                 400, "InvalidInstanceId.NotFound")
+                 404, "InvalidInstanceId.NotFound")
 
 
 @check
@@ -761,9 +761,9 @@ def tag_resources_overwrite_and_limit(c, other):
 def tag_actions_unknown_flow_log(c, other):
     nope = unknown_flow_log_id()
     expect_error(lambda: call(c, "TagResources", ResourceType="FLOWLOG", ResourceId=[nope],
-                              Tag=[{"Key": "k", "Value": "v"}]), 400, suffix=".NotFound")
+                              Tag=[{"Key": "k", "Value": "v"}]), 404, suffix=".NotFound")
     expect_error(lambda: call(c, "MoveResourceGroup", ResourceType="FLOWLOG", ResourceId=nope,
-                              NewResourceGroupId="rg-" + rand(15)), 400, suffix=".NotFound")
+                              NewResourceGroupId="rg-" + rand(15)), 404, suffix=".NotFound")
 
 
 @check
@@ -835,9 +835,9 @@ def error_second_flow_log_on_resource(c, other):
 def error_unknown_flow_log_id(c, other):
     nope = unknown_flow_log_id()
     for action in ("DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowLog"):
-        expect_error(lambda: call(c, action, FlowLogId=nope), 400, "InvalidInstanceId.NotFound")
+        expect_error(lambda: call(c, action, FlowLogId=nope), 404, "InvalidInstanceId.NotFound")
     expect_error(lambda: call(c, "ModifyFlowLogAttribute", FlowLogId=nope, FlowLogName="x"),
-                 400, "InvalidInstanceId.NotFound")
+                 404, "InvalidInstanceId.NotFound")
 
 
 @check
@@ -858,12 +858,12 @@ def isolation_between_accounts_and_regions(c, other):
         raw = describe(client, region=region, ResourceId=resource)
         assert items(raw) == [], f"{who} finds it by ResourceId"
         for action in ("DeleteFlowLog", "DeactiveFlowLog", "ActiveFlowLog"):
-            expect_error(lambda: call(client, action, region=region, FlowLogId=fid), 400,
+            expect_error(lambda: call(client, action, region=region, FlowLogId=fid), 404,
                          "InvalidInstanceId.NotFound")
         expect_error(lambda: call(client, "ModifyFlowLogAttribute", region=region, FlowLogId=fid,
-                                  FlowLogName="hijack"), 400, "InvalidInstanceId.NotFound")
+                                  FlowLogName="hijack"), 404, "InvalidInstanceId.NotFound")
         expect_error(lambda: call(client, "TagResources", region=region, ResourceType="FLOWLOG",
-                                  ResourceId=[fid], Tag=[{"Key": "k", "Value": "v"}]), 400, suffix=".NotFound")
+                                  ResourceId=[fid], Tag=[{"Key": "k", "Value": "v"}]), 404, suffix=".NotFound")
     fl = get(c, fid)
     assert fl["Status"] == "Active" and fl.get("FlowLogName") != "hijack" and fl["Tags"]["Tag"] == [], \
         f"another tenant changed the flow log: {fl}"

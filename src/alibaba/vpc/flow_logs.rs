@@ -15,6 +15,7 @@ use super::wire::{
     DEFAULT_AGGREGATION_INTERVAL, DEFAULT_IP_VERSION, IP_VERSIONS, RESOURCE_TYPES, STATUSES,
     TRAFFIC_PATHS, TRAFFIC_TYPES,
 };
+use crate::domain::tenancy::default_resource_group_id;
 use crate::domain::{
     AttributeChanges, FlowLog, FlowLogFilter, LogDestination, Modifiable, NewFlowLog, Operation,
     ResourceKind, TagFilter, MAX_TAGS_PER_FLOW_LOG,
@@ -38,7 +39,10 @@ impl Succeeded {
 pub struct Empty {}
 
 pub async fn create_flow_log(call: &Call<'_>) -> Result<CreateFlowLogResponse, AlibabaError> {
-    let spec = parse_create(call.params)?;
+    let mut spec = parse_create(call.params)?;
+    // Without a group, the flow log belongs to the account's default group.
+    spec.resource_group_id
+        .get_or_insert_with(|| default_resource_group_id(call.scope.tenant_id()));
     let created = call.state.flow_logs.create(call.scope, spec).await?;
     Ok(CreateFlowLogResponse {
         resource_group_id: created.spec.resource_group_id.unwrap_or_default(),
@@ -481,7 +485,9 @@ impl From<FlowLog> for FlowLogEntry {
                 .unwrap_or_else(|| DEFAULT_IP_VERSION.to_owned()),
             log_format: spec.log_format.unwrap_or_default(),
             service_type: "",
-            resource_group_id: spec.resource_group_id.unwrap_or_default(),
+            resource_group_id: spec
+                .resource_group_id
+                .unwrap_or_else(|| default_resource_group_id(flow_log.scope.tenant_id())),
             flow_log_deliver_status: "SUCCESS",
             flow_log_deliver_error_message: "",
             traffic_path: TrafficPathList {

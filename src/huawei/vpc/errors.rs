@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 
 use super::names::{wire_name, LOG_STORE_TYPE, RESOURCE_TYPES, TRAFFIC_TYPES};
-use crate::domain::{DomainError, NewFlowLog, TenantScope};
+use crate::domain::{DomainError, NewFlowLog, ResourceKind, TenantScope};
 use crate::huawei::error::HuaweiError;
 
 /// Which flow-log operation failed: Huawei words some errors per operation.
@@ -104,8 +104,39 @@ pub fn from_domain(
                 status.as_str()
             ),
         ),
-        // Huawei flow logs have neither a quota nor tags here; worded generically if ever.
-        err @ (DomainError::QuotaExceeded { .. } | DomainError::TooManyTags(_)) => {
+        // Strict references: the resource the flow log names is not in the project (as the kind
+        // it says: a port id that is a subnet's is not a port).
+        DomainError::ReferenceNotFound { kind, id }
+        | DomainError::ReferenceKindMismatch {
+            id, expected: kind, ..
+        } => {
+            let what = match kind {
+                ResourceKind::NetworkInterface => "Port",
+                ResourceKind::Subnet => "Network",
+                ResourceKind::Vpc => "Vpc",
+            };
+            HuaweiError::service(
+                StatusCode::NOT_FOUND,
+                "VPC.3002",
+                format!("{what} {id} could not be found."),
+            )
+        }
+        // Huawei flow logs have neither a quota nor tags nor network rules here; worded
+        // generically if ever.
+        err @ (DomainError::QuotaExceeded { .. }
+        | DomainError::TooManyTags(_)
+        | DomainError::UnknownResourceGroup(_)
+        | DomainError::NetworkNotFound { .. }
+        | DomainError::ParentNotFound { .. }
+        | DomainError::ParentNotReady { .. }
+        | DomainError::NetworkIncorrectState { .. }
+        | DomainError::HasDependents { .. }
+        | DomainError::CidrOutsideParent { .. }
+        | DomainError::CidrOverlap { .. }
+        | DomainError::GatewayOutsideCidr { .. }
+        | DomainError::AddressOutsideSubnet { .. }
+        | DomainError::AddressInUse { .. }
+        | DomainError::NoFreeAddress { .. }) => {
             HuaweiError::service(StatusCode::BAD_REQUEST, "VPC.3001", err.to_string())
         }
         DomainError::Storage(err) => {

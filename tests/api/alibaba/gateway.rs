@@ -205,7 +205,7 @@ async fn format_xml_gives_the_same_data_as_xml() {
             &[("Format", "xml"), ("FlowLogId", "fl-nope")],
         )
         .await;
-    assert_eq!(error.status.as_u16(), 400);
+    assert_eq!(error.status.as_u16(), 404);
     assert_eq!(error.headers["content-type"], "text/xml;charset=utf-8");
     let xml = error.text();
     assert!(
@@ -268,7 +268,7 @@ async fn errors_answer_the_pop_envelope() {
         (
             "unknown_flow_log",
             "Action=DeleteFlowLog&Version=2016-04-28&AccessKeyId=k&RegionId=cn-hangzhou&FlowLogId=fl-nope",
-            400,
+            404,
             "InvalidInstanceId.NotFound",
         ),
     ];
@@ -323,7 +323,7 @@ async fn format_xml_answers_and_errors_snapshot() {
             &[("Format", "XML"), ("FlowLogId", "fl-nope")],
         )
         .await;
-    assert_eq!(error.status.as_u16(), 400);
+    assert_eq!(error.status.as_u16(), 404);
     assert_eq!(error.headers["content-type"], "text/xml;charset=utf-8");
     assert_alibaba_request_id(error.request_id());
     let xml = scrub(&error.text(), &[(error.request_id(), "[request_id]")]);

@@ -147,3 +147,30 @@ async fn the_version_picks_the_product() {
         .await
         .assert_pop_error(RM_HOST, 400, "InvalidRegionId.NotFound");
 }
+
+#[tokio::test]
+async fn a_flow_log_created_without_a_group_is_in_the_listed_default_group() {
+    let (app, _dir) = identity_app().await;
+    let key = AliKey::account();
+    let mut params = vec![("RegionId", REGION)];
+    params.extend(create_params("vpc-in-default"));
+    let created = app
+        .ali_v3(&key, (VPC_VERSION, "CreateFlowLog"), &params)
+        .await;
+    let id = created.assert_alibaba_ok()["FlowLogId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let described = app
+        .ali_v1(
+            &key,
+            (VPC_VERSION, "DescribeFlowLogs"),
+            &[("RegionId", REGION), ("FlowLogId", &id)],
+        )
+        .await;
+    let group = described.assert_alibaba_ok()["FlowLogs"]["FlowLog"][0]["ResourceGroupId"].clone();
+    let listed = app.ali_v1(&key, LIST, &[("Status", "OK")]).await;
+    let default = &listed.assert_alibaba_ok()["ResourceGroups"]["ResourceGroup"][0];
+    assert_eq!(default["Name"], "default");
+    assert_eq!(group, default["Id"]);
+}

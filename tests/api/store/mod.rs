@@ -3,5 +3,6 @@
 
 mod issued;
 mod multiprocess;
+mod network;
 mod outage;
 mod persistence;

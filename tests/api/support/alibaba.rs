@@ -157,6 +157,15 @@ impl TestApp {
         response.body["FlowLogId"].as_str().unwrap().to_owned()
     }
 
+    /// Creates an Alibaba flow log on the resource of `kind` (`VPC`, `VSwitch`,
+    /// `NetworkInterface`) with this id and returns its id.
+    pub async fn create_alibaba_on(&self, kind: &str, resource_id: &str) -> String {
+        let params = with_param(&create_params(resource_id), "ResourceType", Some(kind));
+        let response = self.alibaba("CreateFlowLog", &params).await;
+        response.assert_alibaba_ok();
+        response.body["FlowLogId"].as_str().unwrap().to_owned()
+    }
+
     /// The DescribeFlowLogs entry of one flow log, or `None` once it is gone.
     pub async fn describe_alibaba(&self, id: &str) -> Option<Value> {
         let response = self.alibaba("DescribeFlowLogs", &[("FlowLogId", id)]).await;
@@ -244,7 +253,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
         ] {
             app.alibaba_as(key, region, action, &[("FlowLogId", &id)])
                 .await
-                .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+                .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
         }
         let tag = [
             ("ResourceType", "FLOWLOG"),
@@ -253,7 +262,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
         ];
         app.alibaba_as(key, region, "TagResources", &tag)
             .await
-            .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+            .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
         app.alibaba_as(
             key,
             region,
@@ -261,7 +270,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
             &[tag[0], tag[1], ("All", "true")],
         )
         .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+        .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
         let listed = app
             .alibaba_as(key, region, "ListTagResources", &[tag[0], tag[1]])
             .await;
@@ -280,7 +289,7 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
             ],
         )
         .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+        .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
     }
     let described = app
         .alibaba_as(mine.0, REGION, "DescribeFlowLogs", &[("FlowLogId", &id)])
@@ -288,7 +297,11 @@ pub async fn assert_no_action_reaches_across_accounts_or_regions(
     let entry = &described.assert_alibaba_ok()["FlowLogs"]["FlowLog"][0];
     assert_eq!(entry["Status"], "Active");
     assert_eq!(entry["Tags"]["Tag"], json!([{"Key": "k", "Value": ""}]));
-    assert_eq!(entry["ResourceGroupId"], "");
+    // Without a group, the flow log is in its account's default group.
+    assert_eq!(
+        entry["ResourceGroupId"],
+        flowplane::domain::tenancy::default_resource_group_id(mine.1).as_str()
+    );
     assert_eq!(
         app.get(&view_path("alibaba", other.1)).await.body,
         json!({"flow_logs": []})

@@ -9,7 +9,7 @@ use axum::Router;
 use clap::Parser;
 use flowplane::app::App;
 use flowplane::config::{Cli, Command, ServeArgs};
-use flowplane::state::FlowLogs;
+use flowplane::state::{FlowLogs, Network};
 use flowplane::store::Store;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -97,6 +97,11 @@ impl TestApp {
     /// The flow-log service, for tests that drive the domain directly.
     pub fn flow_logs(&self) -> &FlowLogs {
         self.app.flow_logs()
+    }
+
+    /// The network service, for tests that build the network a flow log points at.
+    pub fn network(&self) -> &Network {
+        self.app.network()
     }
 
     /// The store itself, to check its contracts directly (the repository traits are

@@ -63,7 +63,7 @@ async fn the_life_cycle_passes_through_each_transitional_status() {
     assert_eq!(described(body), Vec::<Value>::new());
     app.alibaba("DeleteFlowLog", &flow_log)
         .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+        .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
 }
 
 #[tokio::test]
@@ -94,7 +94,7 @@ async fn unknown_or_malformed_flow_logs_are_not_found_on_every_mutating_action()
         ] {
             app.alibaba(action, &[("FlowLogId", id)])
                 .await
-                .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+                .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
         }
         app.alibaba(action, &[])
             .await

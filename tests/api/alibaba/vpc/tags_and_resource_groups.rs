@@ -145,7 +145,7 @@ async fn tag_writes_are_all_or_nothing() {
     ];
     app.alibaba("TagResources", &unknown)
         .await
-        .assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+        .assert_alibaba_error(404, "InvalidInstanceId.NotFound");
     assert_eq!(
         app.describe_alibaba(&a).await.unwrap()["Tags"]["Tag"],
         serde_json::json!([])
@@ -270,21 +270,24 @@ async fn move_resource_group_changes_the_group() {
         app.describe_alibaba(&id).await.unwrap()["ResourceGroupId"],
         "rg-new"
     );
-    for (params, code) in [
+    for (params, status, code) in [
         (
             vec![
                 ("ResourceType", "FLOWLOG"),
                 ("ResourceId", id.as_str()),
                 ("NewResourceGroupId", "new"),
             ],
+            400,
             "IllegalParam.ResourceGroupId",
         ),
         (
             vec![("ResourceType", "FLOWLOG"), ("ResourceId", id.as_str())],
+            400,
             "MissingNewResourceGroupId",
         ),
         (
             vec![("ResourceType", "FLOWLOG"), ("NewResourceGroupId", "rg-1")],
+            400,
             "MissingResourceId",
         ),
         (
@@ -293,11 +296,12 @@ async fn move_resource_group_changes_the_group() {
                 ("ResourceId", "fl-0000000000aaaaaaaaaa"),
                 ("NewResourceGroupId", "rg-1"),
             ],
+            404,
             "InvalidInstanceId.NotFound",
         ),
     ] {
         app.alibaba("MoveResourceGroup", &params)
             .await
-            .assert_alibaba_error(400, code);
+            .assert_alibaba_error(status, code);
     }
 }

@@ -126,5 +126,5 @@ async fn terraforms_call_sequence_succeeds_step_by_step() {
         &format!("RegionId=cn-hangzhou&FlowLogId={id}"),
     )
     .await;
-    again.assert_alibaba_error(400, "InvalidInstanceId.NotFound");
+    again.assert_alibaba_error(404, "InvalidInstanceId.NotFound");
 }
