@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::auth::credentials::{Credentials, CredentialsError};
+use crate::auth::issued::{Issued, Lifetimes};
 use crate::auth::nonces::Nonces;
 use crate::config::ServeArgs;
 use crate::context::Face;
@@ -84,6 +85,12 @@ impl App {
                 nonces: Nonces::new(store.clone()),
                 auth: settings.auth,
                 credentials: Arc::new(credentials),
+                issued: Issued::new(
+                    store.clone(),
+                    Lifetimes {
+                        cap: settings.max_credential_lifetime,
+                    },
+                ),
             },
             store,
             worker,

@@ -133,6 +133,12 @@ pub struct ServeArgs {
     /// Path of a TOML credentials file; the built-in demo credentials when not given.
     #[arg(long, env = "FLOWPLANE_CREDENTIALS", value_name = "PATH")]
     pub credentials: Option<PathBuf>,
+
+    /// The longest that issued tokens and temporary credentials live, whatever the caller
+    /// asked (`0s`: they are expired as soon as they are issued); as the clouds say when not
+    /// given (Huawei tokens 24 h, temporary credentials their requested duration).
+    #[arg(long, env = "FLOWPLANE_MAX_CREDENTIAL_LIFETIME", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub max_credential_lifetime: Option<Duration>,
 }
 
 /// How strictly a flow log's resource is checked (`--references`).
@@ -212,6 +218,20 @@ mod tests {
         assert_eq!(args.auth, AuthMode::Verify);
         assert_eq!(args.credentials, None);
         assert_eq!(args.references, References::Lenient);
+        assert_eq!(args.max_credential_lifetime, None);
+    }
+
+    #[test]
+    fn max_credential_lifetime_takes_humantime_and_zero() {
+        for (value, expected) in [("0s", Duration::ZERO), ("90s", Duration::from_secs(90))] {
+            let cli =
+                Cli::try_parse_from(["flowplane", "--max-credential-lifetime", value]).unwrap();
+            let Command::Serve(args) = cli.into_command() else {
+                panic!("serve")
+            };
+            assert_eq!(args.max_credential_lifetime, Some(expected));
+        }
+        assert!(Cli::try_parse_from(["flowplane", "--max-credential-lifetime", "soon"]).is_err());
     }
 
     #[test]

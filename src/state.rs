@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::auth::credentials::Credentials;
+use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
 use crate::domain::{FlowLogService, NetworkService};
@@ -24,4 +25,6 @@ pub struct AppState {
     pub auth: AuthMode,
     /// The keys signatures are checked against (SPEC §4).
     pub credentials: Arc<Credentials>,
+    /// The tokens and temporary keys the identity APIs issue.
+    pub issued: Issued<Store>,
 }

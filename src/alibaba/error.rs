@@ -79,6 +79,15 @@ impl AlibabaError {
         Self::bad_request(code, message)
     }
 
+    /// A code and message from the API's error table, with its own status.
+    pub fn documented_with(status: StatusCode, code: &'static str, message: &'static str) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
     pub fn unknown_action() -> Self {
         Self {
             status: StatusCode::NOT_FOUND,

@@ -1,12 +1,15 @@
 //! The Alibaba Cloud face: the RPC gateway ([`rpc`]: parameters, `Version` + `Action` routing,
 //! V1/V3 signatures, the POP error envelope, JSON or XML) with one module per product behind
-//! it, each declaring its API once. Today: VPC flow logs ([`vpc`], 2016-04-28).
+//! it, each declaring its API once: VPC flow logs ([`vpc`], 2016-04-28), STS ([`sts`],
+//! 2015-04-01) and Resource Manager ([`resourcemanager`], 2020-03-31).
 
 mod codes;
 mod error;
 mod params;
+mod resourcemanager;
 mod rpc;
 pub mod signature;
+mod sts;
 mod vpc;
 mod xml;
 
@@ -21,7 +24,7 @@ use xml::Format;
 
 /// Every product's API, in the order the gateway looks an action up; the first one's endpoint
 /// names errors that come before any product is known.
-static APIS: rpc::Apis = &[&vpc::API];
+static APIS: rpc::Apis = &[&vpc::API, &sts::API, &resourcemanager::API];
 
 pub fn router(state: &AppState) -> Router<AppState> {
     rpc::router(state, APIS)

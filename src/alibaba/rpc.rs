@@ -23,6 +23,8 @@ use super::error::{AlibabaError, Endpoint};
 use super::params::Params;
 use super::signature;
 use super::xml::Format;
+use crate::auth::credentials::AlibabaKey;
+use crate::auth::issued::{redact, AlibabaCaller, AssumedRole, Refusal};
 use crate::auth::signing::{is_form_content_type, target_of, SignedRequest};
 use crate::auth::AuthMode;
 use crate::context::{Failure, RequestContext, RequestId};
@@ -51,7 +53,6 @@ pub enum RegionRule {
     Required,
     /// The product is global (Resource Manager) or its SDKs send no `RegionId` (STS): the tenant
     /// is the account, in the region when one is given.
-    #[expect(dead_code, reason = "the STS and Resource Manager products use it")]
     Optional,
 }
 
@@ -70,11 +71,12 @@ pub struct Action {
     pub run: for<'a> fn(&'a Call<'a>) -> Answer<'a>,
 }
 
-/// What an action gets: the services, the call's parameters and the caller's tenant.
+/// What an action gets: the services, the call's parameters, the caller and its tenant.
 pub struct Call<'a> {
     pub state: &'a AppState,
     pub params: &'a Params,
     pub scope: &'a TenantScope,
+    pub caller: &'a AlibabaCaller,
 }
 
 /// An action's answer, rendered to JSON's data model.
@@ -213,23 +215,31 @@ fn route(
         .ok_or_else(AlibabaError::invalid_version)
 }
 
-/// The caller: with `--auth verify`, the V1 or V3 signature's key (whose nonce is then claimed:
-/// a replay is `SignatureNonceUsed`) and its account; with `--auth off`, the access key id
-/// names the account. The tenant is the account in the call's `RegionId`.
+/// The caller: with `--auth verify`, the V1 or V3 signature's key (an account's, or an STS key
+/// with its security token), whose nonce is then claimed (a replay is `SignatureNonceUsed`);
+/// with `--auth off`, the access key id names the account (an STS key's, its role's). The
+/// tenant is the account in the call's `RegionId`.
 async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(routed) = request.extensions().get::<Arc<Routed>>().cloned() else {
         return Failure::Internal.into_response();
     };
     let (mut parts, body) = request.into_parts();
-    let account = match state.auth {
+    let caller = match state.auth {
         AuthMode::Verify => verify(&state, &parts, &routed).await,
-        AuthMode::Off => access_key_id(&routed.params, &parts)
-            .map(str::to_owned)
-            .ok_or_else(|| AlibabaError::missing("AccessKeyId")),
+        AuthMode::Off => match access_key_id(&routed.params, &parts) {
+            Some(id) => Ok(unverified(&state, id).await),
+            None => Err(AlibabaError::missing("AccessKeyId")),
+        },
     };
     let region = routed.api.region;
-    let scope = match account.and_then(|account| parse_scope(&routed.params, &account, region)) {
-        Ok(scope) => scope,
+    let scoped = caller.and_then(|caller| {
+        Ok((
+            parse_scope(&routed.params, caller.account_id(), region)?,
+            caller,
+        ))
+    });
+    let (scope, caller) = match scoped {
+        Ok(scoped) => scoped,
         Err(err) => return routed.fail(err),
     };
     if let Some(context) = RequestContext::of(&parts.extensions) {
@@ -237,21 +247,100 @@ async fn authenticate(State(state): State<AppState>, request: Request, next: Nex
         context.set_tenant(scope.tenant_id(), region.map(str::to_owned));
     }
     parts.extensions.insert(scope);
+    parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, body)).await
 }
 
-async fn verify(state: &AppState, parts: &Parts, routed: &Routed) -> Result<String, AlibabaError> {
+/// The security token of a call: the V1 `SecurityToken` parameter or the V3
+/// `x-acs-security-token` header.
+fn security_token<'a>(params: &'a Params, parts: &'a Parts) -> Option<&'a str> {
+    param_or_header(params, parts, "SecurityToken", "x-acs-security-token")
+}
+
+/// STS keys are issued with this prefix.
+const STS_PREFIX: &str = "STS.";
+
+/// The STS key the call names, with its security token checked (missing, malformed, for
+/// another key, expired); `None` when the key id is not an STS key at all.
+async fn sts_key(
+    state: &AppState,
+    access_key_id: &str,
+    token: Option<&str>,
+) -> Result<Option<(AlibabaKey, AssumedRole)>, AlibabaError> {
+    if token.is_none() && access_key_id.starts_with(STS_PREFIX) {
+        return Err(AlibabaError::documented(
+            "MissingSecurityToken",
+            "SecurityToken is mandatory for this action.",
+        ));
+    }
+    let refused = |code, message| {
+        tracing::info!(code, "security token refused");
+        Err(AlibabaError::documented(code, message))
+    };
+    match state
+        .issued
+        .alibaba_key(access_key_id, token, chrono::Utc::now())
+        .await
+    {
+        Ok(Some(valid)) => {
+            let key = AlibabaKey::new(
+                access_key_id,
+                valid.secret.expose(),
+                valid.principal.account_id.as_str(),
+            );
+            Ok(Some((key, valid.principal)))
+        }
+        Ok(None) | Err(Refusal::Unknown) => Ok(None),
+        Err(Refusal::MissingToken) => refused(
+            "MissingSecurityToken",
+            "SecurityToken is mandatory for this action.",
+        ),
+        Err(Refusal::Malformed) => refused(
+            "InvalidSecurityToken.Malformed",
+            "Specified SecurityToken is malformed.",
+        ),
+        Err(Refusal::Mismatch) => refused(
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "Specified SecurityToken mismatch with the AccessKey.",
+        ),
+        Err(Refusal::Expired(_)) => refused(
+            "InvalidSecurityToken.Expired",
+            "Specified SecurityToken is expired.",
+        ),
+        Err(Refusal::Storage(err)) => Err(AlibabaError::from(DomainError::from(err))),
+    }
+}
+
+async fn verify(
+    state: &AppState,
+    parts: &Parts,
+    routed: &Routed,
+) -> Result<AlibabaCaller, AlibabaError> {
     let signed = SignedRequest {
         method: parts.method.as_str(),
         target: target_of(&parts.uri),
         headers: &parts.headers,
         body: &routed.body,
     };
-    let verified =
-        signature::verify(&signed, &state.credentials, chrono::Utc::now()).map_err(|err| {
-            tracing::info!(reason = %err, "signature refused");
-            AlibabaError::from(err)
-        })?;
+    let sts = match access_key_id(&routed.params, parts) {
+        Some(id) if state.credentials.alibaba(id).is_none() => {
+            sts_key(state, id, security_token(&routed.params, parts)).await?
+        }
+        _ => None,
+    };
+    let now = chrono::Utc::now();
+    let verified = match &sts {
+        Some((key, _)) => signature::verify(&signed, key, now),
+        None => signature::verify(&signed, &*state.credentials, now),
+    }
+    .map_err(|err| {
+        let mut err = AlibabaError::from(err);
+        if let Some(token) = security_token(&routed.params, parts) {
+            err.message = redact(&err.message, token).into();
+        }
+        tracing::info!(code = %err.code, reason = %err.message, "signature refused");
+        err
+    })?;
     let key = verified.key;
     let fresh = state
         .nonces
@@ -265,7 +354,25 @@ async fn verify(state: &AppState, parts: &Parts, routed: &Routed) -> Result<Stri
         );
         return Err(AlibabaError::nonce_used());
     }
-    Ok(key.account_id().to_owned())
+    Ok(match sts {
+        Some((_, role)) => AlibabaCaller::AssumedRole(role),
+        None => AlibabaCaller::Account {
+            account_id: key.account_id().to_owned(),
+        },
+    })
+}
+
+/// With `--auth off`: an STS key stands for its role session (nothing checked), any other
+/// access key id for the account it names.
+async fn unverified(state: &AppState, id: &str) -> AlibabaCaller {
+    if id.starts_with(STS_PREFIX) {
+        if let Ok(Some(role)) = state.issued.alibaba_role(id).await {
+            return AlibabaCaller::AssumedRole(role);
+        }
+    }
+    AlibabaCaller::Account {
+        account_id: id.to_owned(),
+    }
 }
 
 /// The caller's access key id: the V1 `AccessKeyId` parameter or the V3 `Credential=`. With
@@ -286,11 +393,13 @@ async fn dispatch(
     State(state): State<AppState>,
     Extension(routed): Extension<Arc<Routed>>,
     Extension(scope): Extension<TenantScope>,
+    Extension(caller): Extension<AlibabaCaller>,
 ) -> Response {
     let call = Call {
         state: &state,
         params: &routed.params,
         scope: &scope,
+        caller: &caller,
     };
     match (routed.action.run)(&call).await {
         Ok(mut body) => {

@@ -26,7 +26,7 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sha2::Digest as _;
 
-use crate::auth::credentials::{AlibabaKey, Credentials};
+use crate::auth::credentials::{AlibabaKey, KeyLookup};
 use crate::auth::signing::{
     self, canonical_query, canonical_uri, form_pairs, hmac_sha1_matches, hmac_sha256_matches,
     is_form_content_type, parse_authorization, rfc3986_encode, sha256_hex, trim_header_value,
@@ -165,9 +165,9 @@ impl std::error::Error for AlibabaSignatureError {}
 
 /// Verifies an Alibaba RPC request at time `now`: V3 when an `Authorization` header starts with
 /// `ACS3-`, else V1 when a `Signature` parameter is present, else `IncompleteSignature`.
-pub fn verify<'c>(
+pub fn verify<'c, K: KeyLookup<AlibabaKey> + ?Sized>(
     request: &SignedRequest<'_>,
-    credentials: &'c Credentials,
+    credentials: &'c K,
     now: DateTime<Utc>,
 ) -> Result<Verified<'c>, AlibabaSignatureError> {
     let authorization = request.header("authorization");
@@ -251,10 +251,10 @@ pub fn v1_string_to_sign_of(request: &SignedRequest<'_>) -> String {
     v1_string_to_sign(request.method, &V1Params::of(request).signed)
 }
 
-fn verify_v1<'c>(
+fn verify_v1<'c, K: KeyLookup<AlibabaKey> + ?Sized>(
     request: &SignedRequest<'_>,
     params: &V1Params,
-    credentials: &'c Credentials,
+    credentials: &'c K,
     now: DateTime<Utc>,
 ) -> Result<Verified<'c>, AlibabaSignatureError> {
     let string_to_sign = v1_string_to_sign(request.method, &params.signed);
@@ -282,11 +282,12 @@ fn verify_v1<'c>(
     {
         return Err(incomplete("SignatureVersion is not 1.0"));
     }
-    let key = credentials.alibaba(access_key_id).ok_or_else(|| {
-        AlibabaSignatureError::AccessKeyNotFound {
-            access_key_id: access_key_id.to_owned(),
-        }
-    })?;
+    let key =
+        credentials
+            .key(access_key_id)
+            .ok_or_else(|| AlibabaSignatureError::AccessKeyNotFound {
+                access_key_id: access_key_id.to_owned(),
+            })?;
 
     // Not base64: decodes to nothing, which cannot match.
     let signature = base64::engine::general_purpose::STANDARD
@@ -351,9 +352,9 @@ pub fn v3_string_to_sign(canonical_request: &str) -> String {
 /// Headers that must be signed: unsigned, a replay could change them freely.
 const V3_MUST_SIGN: [&str; 2] = ["x-acs-date", "x-acs-signature-nonce"];
 
-fn verify_v3<'c>(
+fn verify_v3<'c, K: KeyLookup<AlibabaKey> + ?Sized>(
     request: &SignedRequest<'_>,
-    credentials: &'c Credentials,
+    credentials: &'c K,
     now: DateTime<Utc>,
 ) -> Result<Verified<'c>, AlibabaSignatureError> {
     let authorization = request.header_str("authorization").ok_or_else(|| {
@@ -361,11 +362,11 @@ fn verify_v3<'c>(
     })?;
     let authorization = parse_v3_authorization(authorization)
         .map_err(|reason| AlibabaSignatureError::incomplete(reason, ""))?;
-    let key = credentials
-        .alibaba(authorization.credential)
-        .ok_or_else(|| AlibabaSignatureError::AccessKeyNotFound {
+    let key = credentials.key(authorization.credential).ok_or_else(|| {
+        AlibabaSignatureError::AccessKeyNotFound {
             access_key_id: authorization.credential.to_owned(),
-        })?;
+        }
+    })?;
     let canonical_request = build_v3_canonical_request(request, &authorization.signed_headers)
         .map_err(|missing| {
             AlibabaSignatureError::incomplete(format!("the signed header {missing} is missing"), "")
@@ -450,6 +451,7 @@ mod tests {
     use hmac::{Hmac, Mac};
 
     use super::*;
+    use crate::auth::credentials::Credentials;
     use crate::auth::credentials::{
         DEMO_ALIBABA_ACCESS_KEY_ID, DEMO_ALIBABA_ACCESS_KEY_SECRET, DEMO_ALIBABA_ACCOUNT_ID,
     };

@@ -1,9 +1,11 @@
 //! Who may call, in one place: the credentials (SPEC §4), the signing primitives both clouds'
 //! signature schemes are built from (one `Authorization` parser, one canonical-URI builder, one
-//! replay window), and the nonces that make a signed request usable once. Each cloud's gateway
+//! replay window), the nonces that make a signed request usable once, and the tokens and
+//! temporary keys the identity APIs issue ([`issued`]). Each cloud's gateway
 //! holds its own scheme (`huawei::signature`, `alibaba::signature`) on top of these.
 
 pub mod credentials;
+pub mod issued;
 pub mod nonces;
 pub mod signing;
 

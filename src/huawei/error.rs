@@ -1,6 +1,8 @@
-//! Huawei's error envelopes: a service's `{"code","message"}` (the VPC service's shape) and the
-//! API gateway's `{"error_msg","error_code","request_id"}`. The request id always travels in
-//! `X-Request-Id` too. Products choose the codes; the gateway's own codes are here.
+//! Huawei's error envelopes: a service's `{"code","message"}` (the VPC service's shape), the
+//! API gateway's `{"error_msg","error_code","request_id"}` (also IAM's newer APIs'), and
+//! Keystone's `{"error":{"code":<int>,"message","title"}}` (IAM's `/v3` APIs). The request id
+//! always travels in `X-Request-Id` too. Products choose the codes; the gateway's own codes are
+//! here.
 
 use std::borrow::Cow;
 
@@ -26,6 +28,8 @@ pub enum HuaweiError {
         code: Cow<'static, str>,
         message: String,
     },
+    /// Keystone's error, `{"error":{"code":<status>,"message","title":<reason phrase>}}`.
+    Keystone { status: StatusCode, message: String },
 }
 
 impl HuaweiError {
@@ -49,6 +53,13 @@ impl HuaweiError {
         HuaweiError::Gateway {
             status,
             code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn keystone(status: StatusCode, message: impl Into<String>) -> Self {
+        HuaweiError::Keystone {
+            status,
             message: message.into(),
         }
     }
@@ -95,19 +106,25 @@ impl HuaweiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            HuaweiError::Service { status, .. } | HuaweiError::Gateway { status, .. } => *status,
+            HuaweiError::Service { status, .. }
+            | HuaweiError::Gateway { status, .. }
+            | HuaweiError::Keystone { status, .. } => *status,
         }
     }
 
+    /// The code; Keystone's is its status.
     pub fn code(&self) -> &str {
         match self {
             HuaweiError::Service { code, .. } | HuaweiError::Gateway { code, .. } => code,
+            HuaweiError::Keystone { status, .. } => status.as_str(),
         }
     }
 
     pub fn message(&self) -> &str {
         match self {
-            HuaweiError::Service { message, .. } | HuaweiError::Gateway { message, .. } => message,
+            HuaweiError::Service { message, .. }
+            | HuaweiError::Gateway { message, .. }
+            | HuaweiError::Keystone { message, .. } => message,
         }
     }
 }
@@ -122,6 +139,11 @@ impl IntoResponse for HuaweiError {
             HuaweiError::Service { code, message, .. } => {
                 json!({ "code": code, "message": message })
             }
+            HuaweiError::Keystone { status, message } => json!({ "error": {
+                "code": status.as_u16(),
+                "message": message,
+                "title": status.canonical_reason().unwrap_or("Error"),
+            }}),
         };
         (status, Json(body)).into_response()
     }

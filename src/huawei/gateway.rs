@@ -1,7 +1,8 @@
 //! Huawei's API gateway, in front of every product: each operation is registered once
 //! ([`Operations::add`]) with its path, method and SDK name; the gateway names it in the
-//! request context, checks the AK/SK signature and the caller's project (setting the tenant),
-//! then hands the request to the cross-cutting layers and the product's handler.
+//! request context, authenticates the caller (AK/SK, temporary AK/SK with a security token, or
+//! an IAM token: [`caller`]) and checks the caller's project (setting the tenant), then hands
+//! the request to the cross-cutting layers and the product's handler.
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::RawPathParamsRejection;
@@ -13,11 +14,12 @@ use axum::routing::MethodRouter;
 use axum::Router;
 use chrono::Utc;
 
+pub use super::caller::Caller;
+use super::caller::{self, Refused};
 use super::error::HuaweiError;
-use super::signature;
 use crate::auth::signing::{target_of, SignedRequest};
 use crate::auth::AuthMode;
-use crate::context::RequestContext;
+use crate::context::{Failure, RequestContext};
 use crate::layers;
 use crate::state::AppState;
 
@@ -51,22 +53,36 @@ impl Operations {
     }
 
     /// Registers the operation `name` (as the SDKs name it) at `path` with its one-method
-    /// `handler`.
-    pub fn add(mut self, path: &str, name: &'static str, handler: MethodRouter<AppState>) -> Self {
+    /// `handler`, behind the gateway's authentication.
+    pub fn add(self, path: &str, name: &'static str, handler: MethodRouter<AppState>) -> Self {
+        let handler = handler.route_layer(middleware::from_fn_with_state(
+            self.state.clone(),
+            authenticate,
+        ));
+        self.register(path, name, handler)
+    }
+
+    /// Registers an operation whose caller the operation authenticates itself (a password or a
+    /// token in the body: `POST /v3/auth/tokens`), so the gateway checks no signature.
+    pub fn add_public(
+        self,
+        path: &str,
+        name: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.register(path, name, handler)
+    }
+
+    fn register(mut self, path: &str, name: &'static str, handler: MethodRouter<AppState>) -> Self {
         let product = self.product;
-        let route = layers::around_operation(handler)
-            .route_layer(middleware::from_fn_with_state(
-                self.state.clone(),
-                authenticate,
-            ))
-            .route_layer(middleware::from_fn(
-                move |request: Request, next: Next| async move {
-                    if let Some(context) = RequestContext::of(request.extensions()) {
-                        context.set_operation(product, name);
-                    }
-                    next.run(request).await
-                },
-            ));
+        let route = layers::around_operation(handler).route_layer(middleware::from_fn(
+            move |request: Request, next: Next| async move {
+                if let Some(context) = RequestContext::of(request.extensions()) {
+                    context.set_operation(product, name);
+                }
+                next.run(request).await
+            },
+        ));
         self.router = self.router.route(path, route);
         self
     }
@@ -76,10 +92,12 @@ impl Operations {
     }
 }
 
-/// With `--auth verify`, the gateway's part: the AK/SK signature over the raw request (401
-/// APIGW.0301), then the URL's project must be one the key may use (400 VPC.0007). The body is
-/// read here, within the body limit (413 APIGW.0201 over it), and handed on unchanged. Either
-/// way the URL's project, when well formed, is the caller's tenant.
+/// The gateway's part, before the cross-cutting layers. With `--auth verify`: the caller (an
+/// AK/SK signature over the raw request, by a file's key or a temporary one, or an IAM token;
+/// 401 APIGW.0301 / .0307), then the URL's project must be one the caller may use (400
+/// VPC.0007). The body is read here, within the body limit (413 APIGW.0201 over it), and handed
+/// on unchanged. Either way the URL's project, when well formed, is the caller's tenant (else
+/// its domain), and the [`Caller`] goes into the request's extensions.
 async fn authenticate(
     State(state): State<AppState>,
     params: Result<RawPathParams, RawPathParamsRejection>,
@@ -93,15 +111,7 @@ async fn authenticate(
             .find(|(name, _)| *name == PROJECT_PARAM)
             .map(|(_, value)| value.to_owned())
     });
-    if let (Some(context), Some(project)) = (RequestContext::of(request.extensions()), &project) {
-        if is_project_id(project) {
-            context.set_tenant(project.as_str(), None);
-        }
-    }
-    if state.auth == AuthMode::Off {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let body = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -122,32 +132,40 @@ async fn authenticate(
         headers: &parts.headers,
         body: &body,
     };
-    let key = match signature::verify(&signed, &state.credentials, Utc::now()) {
-        Ok(key) => key,
-        Err(err) => {
-            tracing::info!(reason = %err, "signature refused");
-            if let Some(canonical_request) = err.canonical_request() {
-                tracing::debug!(canonical_request, "the server's canonical request");
-            }
-            return HuaweiError::from(err).into_response();
+    let caller = match state.auth {
+        AuthMode::Off => caller::identify(&state, &signed).await,
+        AuthMode::Verify => match caller::authenticate(&state, &signed, Utc::now()).await {
+            Ok(caller) => caller,
+            Err(Refused::Error(err)) => return err.into_response(),
+            Err(Refused::Storage) => return Failure::Internal.into_response(),
+        },
+    };
+    if let Some(context) = RequestContext::of(&parts.extensions) {
+        match &project {
+            Some(project) if is_project_id(project) => context.set_tenant(project.as_str(), None),
+            Some(_) => {}
+            None => context.set_tenant(caller.identity().domain_id.as_str(), None),
         }
-    };
-    let allowed = match &project {
-        Some(project_id) => key.may_use_project(project_id),
-        None => key.projects().is_none(),
-    };
-    if !allowed {
-        tracing::info!(
-            access_key = key.access_key(),
-            "the key may not use the URL's project"
-        );
-        return HuaweiError::service(
-            StatusCode::BAD_REQUEST,
-            "VPC.0007",
-            "urlTenantId is not equal tokenTenantId",
-        )
-        .into_response();
     }
+    if state.auth == AuthMode::Verify {
+        let allowed = match &project {
+            Some(project_id) => caller.principal.may_use_project(project_id),
+            None => true,
+        };
+        if !allowed {
+            tracing::info!(
+                domain = caller.identity().domain_name,
+                "the caller may not use the URL's project"
+            );
+            return HuaweiError::service(
+                StatusCode::BAD_REQUEST,
+                "VPC.0007",
+                "urlTenantId is not equal tokenTenantId",
+            )
+            .into_response();
+        }
+    }
+    parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, Body::from(body))).await
 }
 

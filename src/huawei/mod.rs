@@ -1,9 +1,12 @@
 //! The Huawei Cloud face: the API gateway ([`gateway`]: routing, AK/SK signatures, the
-//! caller's project) with one module per product behind it. Today: VPC flow logs ([`vpc`]).
+//! caller's project) with one module per product behind it: VPC flow logs ([`vpc`]) and IAM
+//! ([`iam`]: projects, domains, tokens, temporary access keys).
 //! Errors are answered in Huawei's envelopes ([`error`]) with an `X-Request-Id`.
 
+mod caller;
 mod error;
 mod gateway;
+mod iam;
 pub mod signature;
 mod vpc;
 
@@ -17,7 +20,9 @@ use crate::state::AppState;
 
 /// Every product's operations, behind the gateway.
 pub fn router(state: &AppState) -> Router<AppState> {
-    vpc::operations(gateway::Operations::new(state, vpc::PRODUCT)).into_router()
+    vpc::operations(gateway::Operations::new(state, vpc::PRODUCT))
+        .into_router()
+        .merge(iam::operations(gateway::Operations::new(state, iam::PRODUCT)).into_router())
 }
 
 /// Huawei's face: every path that no other face claims (Huawei's APIs are all over the path
@@ -37,9 +42,12 @@ impl Face for HuaweiFace {
         RequestId::new(uuid::Uuid::new_v4().simple().to_string())
     }
 
-    fn render(&self, _context: &RequestContext, failure: &Failure) -> Response {
-        // The one product so far answers a bug as the VPC service does; with more products,
-        // the context's product picks the answer.
-        HuaweiError::from_failure(failure, vpc::internal_error).into_response()
+    fn render(&self, context: &RequestContext, failure: &Failure) -> Response {
+        // The context's product answers a bug its own way; the VPC service's otherwise.
+        let internal = match context.operation().map(|operation| operation.product) {
+            Some(iam::PRODUCT) => iam::internal_error,
+            _ => vpc::internal_error,
+        };
+        HuaweiError::from_failure(failure, internal).into_response()
     }
 }

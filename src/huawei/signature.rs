@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::auth::credentials::{Credentials, HuaweiKey};
+use crate::auth::credentials::{HuaweiKey, KeyLookup};
 use crate::auth::signing::{
     self, canonical_uri, hmac_sha256_matches, parse_authorization, sha256_hex, AuthorizationError,
     SignedRequest,
@@ -189,21 +189,24 @@ fn parse_sdk_date(value: &str) -> Option<DateTime<Utc>> {
         .map(|naive| naive.and_utc())
 }
 
+/// The access key a request's `Authorization` header names, read as [`verify`] reads it.
+pub fn access_key<'a>(request: &SignedRequest<'a>) -> Result<&'a str, HuaweiSignatureError> {
+    Ok(parse(authorization_header(request)?)?.credential)
+}
+
 /// Verifies a Huawei `SDK-HMAC-SHA256` request at time `now`, in the reference's order: the
 /// `Authorization` header, the access key, `X-Sdk-Date`, then the signature (compared in constant
 /// time). On success, the caller's key: the caller then checks
 /// [`HuaweiKey::may_use_project`] for the URL's project.
-pub fn verify<'c>(
+pub fn verify<'c, K: KeyLookup<HuaweiKey> + ?Sized>(
     request: &SignedRequest<'_>,
-    credentials: &'c Credentials,
+    keys: &'c K,
     now: DateTime<Utc>,
 ) -> Result<&'c HuaweiKey, HuaweiSignatureError> {
     let authorization = parse(authorization_header(request)?)?;
-    let key = credentials
-        .huawei(authorization.credential)
-        .ok_or_else(|| {
-            HuaweiSignatureError::UnknownAccessKey(authorization.credential.to_owned())
-        })?;
+    let key = keys.key(authorization.credential).ok_or_else(|| {
+        HuaweiSignatureError::UnknownAccessKey(authorization.credential.to_owned())
+    })?;
 
     let sdk_date = request
         .header_str("x-sdk-date")
@@ -236,6 +239,7 @@ mod tests {
     use sha2::Sha256;
 
     use super::*;
+    use crate::auth::credentials::Credentials;
     use crate::auth::credentials::{DEMO_HUAWEI_ACCESS_KEY, DEMO_HUAWEI_SECRET_KEY};
     use chrono::TimeDelta;
 

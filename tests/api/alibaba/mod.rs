@@ -1,6 +1,8 @@
 //! The Alibaba face, as `src/alibaba/` is laid out: the RPC gateway (parameters, Action and
-//! Version, the POP envelope, XML) and its products; today VPC's flow logs, tags and resource
-//! groups.
+//! Version, the POP envelope, XML) and its products: VPC's flow logs, tags and resource groups,
+//! STS, and Resource Manager.
 
 mod gateway;
+mod resourcemanager;
+mod sts;
 mod vpc;

@@ -64,6 +64,12 @@ impl TestResponse {
     /// Asserts a POP error envelope with `status` and `code`; returns its message.
     #[track_caller]
     pub fn assert_alibaba_error(&self, status: u16, code: &str) -> &str {
+        self.assert_pop_error("vpc.aliyuncs.com", status, code)
+    }
+
+    /// [`TestResponse::assert_alibaba_error`] of the product whose endpoint is `host`.
+    #[track_caller]
+    pub fn assert_pop_error(&self, host: &str, status: u16, code: &str) -> &str {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
         assert_eq!(self.body["Code"], code, "body: {}", self.body);
         assert_eq!(
@@ -74,7 +80,7 @@ impl TestResponse {
         let request_id = self.body["RequestId"].as_str().expect("RequestId");
         assert_alibaba_request_id(request_id);
         assert_eq!(self.request_id(), request_id);
-        assert_eq!(self.body["HostId"], "vpc.aliyuncs.com");
+        assert_eq!(self.body["HostId"], host);
         assert!(self.body["Recommend"]
             .as_str()
             .is_some_and(|r| r.contains(code) && r.contains(request_id)));

@@ -126,12 +126,21 @@ impl TestApp {
         credentials: &str,
         database_url: &str,
     ) -> Self {
+        Self::verifying_with(dir, credentials, database_url, &[]).await
+    }
+
+    /// [`TestApp::verifying_on`] with `extra` flags.
+    pub async fn verifying_with(
+        dir: &tempfile::TempDir,
+        credentials: &str,
+        database_url: &str,
+        extra: &[&str],
+    ) -> Self {
         let path = dir.path().join("credentials.toml");
         std::fs::write(&path, credentials).unwrap();
-        let args = serve_args(
-            database_url,
-            &["--auth", "verify", "--credentials", path.to_str().unwrap()],
-        );
+        let mut flags = vec!["--auth", "verify", "--credentials", path.to_str().unwrap()];
+        flags.extend_from_slice(extra);
+        let args = serve_args(database_url, &flags);
         let mut app = Self::with_args(args).await;
         let credentials = Credentials::load(&path).unwrap();
         // The first key that may use any project, else the first.
@@ -343,8 +352,10 @@ pub fn alibaba_v1_query(
     nonce: &str,
     timestamp: &str,
 ) -> String {
+    // The VPC API's version unless `params` name one.
+    let version = params.iter().find(|(name, _)| *name == "Version");
     let mut all: Vec<(&str, &str)> = vec![
-        ("Version", "2016-04-28"),
+        version.copied().unwrap_or(("Version", "2016-04-28")),
         ("Format", "JSON"),
         ("AccessKeyId", access_key_id),
         ("SignatureMethod", "HMAC-SHA1"),
@@ -352,7 +363,7 @@ pub fn alibaba_v1_query(
         ("SignatureNonce", nonce),
         ("Timestamp", timestamp),
     ];
-    all.extend_from_slice(params);
+    all.extend(params.iter().filter(|(name, _)| *name != "Version"));
     let pairs = all
         .iter()
         .map(|(name, value)| (name.as_bytes().to_vec(), value.as_bytes().to_vec()))
@@ -392,6 +403,35 @@ pub fn alibaba_v3(
     nonce: &str,
     date: &str,
 ) -> (String, Vec<(String, String)>) {
+    let mut extra = Vec::new();
+    if let Some(content_type) = content_type {
+        extra.push(("content-type", content_type));
+    }
+    alibaba_v3_signed(
+        method,
+        ("2016-04-28", action),
+        params,
+        &extra,
+        body,
+        (access_key_id, secret),
+        nonce,
+        date,
+    )
+}
+
+/// [`alibaba_v3`] for any API `(version, action)`, signing the `extra` headers too (an STS
+/// key's `x-acs-security-token`, a content type).
+#[allow(clippy::too_many_arguments)]
+pub fn alibaba_v3_signed(
+    method: &str,
+    (version, action): (&str, &str),
+    params: &[(&str, &str)],
+    extra: &[(&str, &str)],
+    body: &[u8],
+    (access_key_id, secret): (&str, &str),
+    nonce: &str,
+    date: &str,
+) -> (String, Vec<(String, String)>) {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in params {
         query.append_pair(name, value);
@@ -401,13 +441,13 @@ pub fn alibaba_v3(
     let mut headers: Vec<(String, String)> = vec![
         ("host".into(), "localhost".into()),
         ("x-acs-action".into(), action.into()),
-        ("x-acs-version".into(), "2016-04-28".into()),
+        ("x-acs-version".into(), version.into()),
         ("x-acs-date".into(), date.into()),
         ("x-acs-signature-nonce".into(), nonce.into()),
         ("x-acs-content-sha256".into(), content_sha256.clone()),
     ];
-    if let Some(content_type) = content_type {
-        headers.push(("content-type".into(), content_type.into()));
+    for (name, value) in extra {
+        headers.push(((*name).into(), (*value).into()));
     }
     headers.sort();
     let names = headers

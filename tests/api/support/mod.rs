@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cluster;
 pub mod db;
 pub mod huawei;
+pub mod identity;
 pub mod process;
 pub mod snapshot;
 

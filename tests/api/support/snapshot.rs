@@ -139,3 +139,11 @@ pub fn rfc3339_time() -> Redaction {
         chrono::DateTime::parse_from_rfc3339(text).is_ok()
     })
 }
+
+/// IAM's times: `2026-11-29T07:16:27.767401Z`.
+pub fn iam_time() -> Redaction {
+    checked("[time]", |text| {
+        text.len() == 27
+            && chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.6fZ").is_ok()
+    })
+}
