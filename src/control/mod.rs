@@ -185,7 +185,7 @@ async fn tick(
     } else {
         Utc::now()
     };
-    let completed = state.flow_logs.complete_due(due_by).await?
-        + state.network.complete_due(due_by).await?;
+    let completed =
+        state.flow_logs.complete_due(due_by).await? + state.network.complete_due(due_by).await?;
     Ok(Json(json!({ "completed": completed })).into_response())
 }

@@ -185,7 +185,7 @@ async fn tag_writes_are_all_or_nothing() {
         ),
         (
             vec![
-                ("ResourceType", "VPC"),
+                ("ResourceType", "EIP"),
                 ("ResourceId.1", a.as_str()),
                 ("Tag.1.Key", "k"),
             ],
