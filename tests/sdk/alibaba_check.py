@@ -137,6 +137,8 @@ class ApiError(Exception):
 
 
 def snake(name):
+    # The SDK writes VSwitch as one word: CreateVSwitch -> create_vswitch.
+    name = name.replace("VSwitch", "Vswitch")
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end conformance run: starts a fresh Flowplane server, drives it with the official
 # Huawei Cloud Python SDK (tests/sdk/huawei_check.py) and the official Alibaba Cloud Python SDKs
-# (tests/sdk/alibaba_check.py), then fuzzes it with schemathesis from
+# (tests/sdk/alibaba_check.py for flow logs, tests/sdk/alibaba_network_check.py for VPCs and
+# vSwitches), then fuzzes it with schemathesis from
 # openapi/huawei-vpc-flow-logs.json. The server runs with `--auth verify` and a credentials file
 # holding the keys the checks sign with (each script prints its own entries); schemathesis signs
 # its requests through tests/sdk/schemathesis_hooks.py.
@@ -99,6 +100,7 @@ CREDENTIALS="$TMP/credentials.toml"
 {
     "$VENV/bin/python" "$HERE/huawei_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/alibaba_network_check.py" --print-credentials
 } > "$CREDENTIALS"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
@@ -138,6 +140,12 @@ wait "$CHECK_PID"
 echo "sdk: Alibaba Cloud SDK checks (V3, V1 and legacy clients)"
 FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
     "$VENV/bin/python" "$HERE/alibaba_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+echo "sdk: Alibaba Cloud VPC networking checks (VPC, vSwitch, route table; V3, V1 and legacy clients)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
+    "$VENV/bin/python" "$HERE/alibaba_network_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 
