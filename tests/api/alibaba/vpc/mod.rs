@@ -8,6 +8,7 @@ mod flow_logs_describe;
 mod flow_logs_lifecycle;
 mod network_bodies;
 mod network_flow_logs;
+mod network_hostile;
 mod network_tags;
 mod route_tables;
 mod tags_and_resource_groups;
