@@ -267,27 +267,10 @@ def main():
         ("legacy.describe_vpcs", legacy_call, LegacyClient("legacy", "LTAInetLegacy")),
     ]
     print(f"alibaba network: {common.ENDPOINT}, transition delay {common.DELAY * 1000:.0f} ms", flush=True)
-    passed = failed = 0
-    for name, fn, client in checks:
-        started = time.monotonic()
-        try:
-            fn(client)
-            ok, reason = True, ""
-        except Exception as exc:  # one broken check must not stop the others
-            ok, reason = False, common.failure_reason(exc)
-        try:
-            common.cleanup()  # flow logs a failed check left behind
-        except Exception as exc:
-            if ok:
-                ok, reason = False, f"cleanup: {common.failure_reason(exc)}"
-        if ok:
-            passed += 1
-            print(f"PASS {name} ({time.monotonic() - started:.1f} s)", flush=True)
-        else:
-            failed += 1
-            print(f"FAIL {name}: {reason}", flush=True)
-    print(f"{passed} passed, {failed} failed", flush=True)
-    return 0 if failed == 0 else 1
+    results = [common.run_check(name, lambda: fn(client)) for name, fn, client in checks]
+    passed = results.count(True)
+    print(f"{passed} passed, {len(results) - passed} failed", flush=True)
+    return 0 if passed == len(results) else 1
 
 
 if __name__ == "__main__":

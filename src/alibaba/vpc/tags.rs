@@ -10,6 +10,7 @@ use super::super::error::AlibabaError;
 use super::super::params::Params;
 use super::super::rpc::Call;
 use super::flow_logs::Empty;
+use super::vpcs::change_vpc;
 use super::wire::{is_flow_log_id, parse_resource_group_id, parse_tags};
 use crate::domain::network::{NetworkChanges, NetworkStatus};
 use crate::domain::{
@@ -200,16 +201,8 @@ pub async fn move_resource_group(call: &Call<'_>) -> Result<Empty, AlibabaError>
                 resource_group_id: Some(group),
                 ..Default::default()
             };
-            call.state
-                .network
-                .update(
-                    call.scope,
-                    ResourceKind::Vpc,
-                    id,
-                    &changes,
-                    &[NetworkStatus::Pending, NetworkStatus::Available],
-                )
-                .await?;
+            let allowed = [NetworkStatus::Pending, NetworkStatus::Available];
+            change_vpc(call, id, &changes, &allowed).await?;
         }
         Tagged::Network(_) => return Err(AlibabaError::unsupported_resource_type()),
     }

@@ -206,17 +206,22 @@ pub async fn modify_vpc_attribute(call: &Call<'_>) -> Result<Empty, AlibabaError
             ));
         }
     }
-    call.state
-        .network
-        .update(
-            call.scope,
-            ResourceKind::Vpc,
-            id,
-            &changes,
-            &[NetworkStatus::Available],
-        )
-        .await?;
+    change_vpc(call, id, &changes, &[NetworkStatus::Available]).await?;
     Ok(Empty {})
+}
+
+/// Changes a VPC that is in one of `allowed` (else `IncorrectVpcStatus`).
+pub(super) async fn change_vpc(
+    call: &Call<'_>,
+    id: &str,
+    changes: &NetworkChanges,
+    allowed: &[NetworkStatus],
+) -> Result<NetworkResource, AlibabaError> {
+    Ok(call
+        .state
+        .network
+        .update(call.scope, ResourceKind::Vpc, id, changes, allowed)
+        .await?)
 }
 
 pub async fn delete_vpc(call: &Call<'_>) -> Result<Empty, AlibabaError> {

@@ -226,19 +226,7 @@ async fn network_tag_writes_are_all_or_nothing_and_limited() {
     .await
     .assert_alibaba_error(404, "ResourceNotFound.VSWITCH");
 
-    let names: Vec<String> = (1..=20).map(|i| format!("Tag.{i}.Key")).collect();
-    let keys: Vec<String> = (1..=20).map(|i| format!("k{i:02}")).collect();
-    let mut twenty = vec![
-        ("ResourceType", "VSWITCH"),
-        ("ResourceId.1", vswitch.as_str()),
-    ];
-    twenty.extend(
-        names
-            .iter()
-            .zip(&keys)
-            .map(|(n, k)| (n.as_str(), k.as_str())),
-    );
-    app.alibaba("TagResources", &twenty)
+    app.tag_numbered("VSWITCH", &vswitch, 20)
         .await
         .assert_alibaba_ok();
     app.alibaba(
