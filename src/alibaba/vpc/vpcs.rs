@@ -17,8 +17,9 @@ use super::wire::{
     creation_time, dry_run, parse_resource_group_id, parse_tags, PageQuery, TagList,
 };
 use crate::domain::cidr::Ipv4Cidr;
-use crate::domain::network::NewNetworkResource;
-use crate::domain::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus};
+use crate::domain::network::{
+    NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus, NewNetworkResource,
+};
 use crate::domain::tenancy::default_resource_group_id;
 use crate::domain::{ResourceKind, TagFilter};
 
