@@ -98,9 +98,9 @@ trap 'exit 143' TERM
 TRANSITION_DELAY=1s
 CREDENTIALS="$TMP/credentials.toml"
 {
+    "$VENV/bin/python" "$HERE/alibaba_network_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/huawei_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_check.py" --print-credentials
-    "$VENV/bin/python" "$HERE/alibaba_network_check.py" --print-credentials
 } > "$CREDENTIALS"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \

@@ -2,9 +2,14 @@
 //! tick, readers of their Describe answers, and an ENI placed in a vSwitch through the domain
 //! (the branch has no ECS API to create one).
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use flowplane::domain::network::NewNetworkResource;
-use flowplane::domain::{ResourceKind, TenantScope};
+use flowplane::domain::{NetworkDelays, NetworkService, ResourceKind, TenantScope};
+use flowplane::state::Network;
 use serde_json::Value;
+use tokio::sync::Notify;
 
 use super::app::TestApp;
 use super::{ALIBABA_KEY, REGION};
@@ -18,6 +23,16 @@ pub fn alibaba_test_scope() -> TenantScope {
 }
 
 impl TestApp {
+    /// A network service over this app's store whose resources settle at once, for placing what
+    /// no API of the branch creates (an ENI in a vSwitch) straight into the domain.
+    pub fn settled_network(&self) -> Network {
+        let settled = NetworkDelays {
+            huawei: Duration::ZERO,
+            alibaba: Duration::ZERO,
+        };
+        NetworkService::new(self.store().clone(), settled, Arc::new(Notify::new()))
+    }
+
     /// Creates a VPC with `extra` parameters and returns its CreateVpc answer (still `Pending`).
     pub async fn create_vpc_answer(&self, extra: &[(&str, &str)]) -> Value {
         let response = self.alibaba("CreateVpc", extra).await;
@@ -60,7 +75,7 @@ impl TestApp {
 
     /// An ENI in `vswitch` of the default test account, made through the domain; its id.
     pub async fn create_eni(&self, vswitch: &str) -> String {
-        self.network()
+        self.settled_network()
             .create(
                 &alibaba_test_scope(),
                 ResourceKind::NetworkInterface,

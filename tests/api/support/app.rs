@@ -9,8 +9,7 @@ use axum::Router;
 use clap::Parser;
 use flowplane::app::App;
 use flowplane::config::{Cli, Command, ServeArgs};
-use flowplane::domain::{NetworkDelays, NetworkService};
-use flowplane::state::{FlowLogs, Network};
+use flowplane::state::FlowLogs;
 use flowplane::store::Store;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -98,20 +97,6 @@ impl TestApp {
     /// The flow-log service, for tests that drive the domain directly.
     pub fn flow_logs(&self) -> &FlowLogs {
         self.app.flow_logs()
-    }
-
-    /// A network service over this app's store, for tests that place what no API of the branch
-    /// creates (an ENI in a vSwitch) straight into the domain; its resources settle at once.
-    pub fn network(&self) -> Network {
-        let settled = NetworkDelays {
-            huawei: std::time::Duration::ZERO,
-            alibaba: std::time::Duration::ZERO,
-        };
-        NetworkService::new(
-            self.store().clone(),
-            settled,
-            std::sync::Arc::new(tokio::sync::Notify::new()),
-        )
     }
 
     /// The store itself, to check its contracts directly (the repository traits are

@@ -376,7 +376,7 @@ async fn a_vswitch_with_an_eni_cannot_be_deleted() {
         app.vswitch_attributes(&vswitch).await.body["Status"],
         "Available"
     );
-    app.network()
+    app.settled_network()
         .delete(
             &alibaba_test_scope(),
             flowplane::domain::ResourceKind::NetworkInterface,
