@@ -40,7 +40,7 @@ impl TestApp {
     }
 
     /// Creates a VPC of `cidr` and lets it settle; returns its id.
-    pub async fn create_vpc(&self, cidr: &str) -> String {
+    pub async fn create_alibaba_vpc(&self, cidr: &str) -> String {
         let created = self.create_vpc_answer(&[("CidrBlock", cidr)]).await;
         self.tick_all().await;
         created["VpcId"].as_str().unwrap().to_owned()

@@ -18,8 +18,8 @@ fn flow_log_on<'a>(kind: &'a str, id: &'a str) -> Vec<(&'a str, &'a str)> {
 #[tokio::test]
 async fn describe_flow_logs_vpc_id_follows_vswitches_and_enis_into_their_vpc() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
-    let other = app.create_vpc("10.1.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
+    let other = app.create_alibaba_vpc("10.1.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     let eni = app.create_eni(&vswitch).await;
     let mut ids = Vec::new();
@@ -64,7 +64,7 @@ async fn describe_flow_logs_vpc_id_follows_vswitches_and_enis_into_their_vpc() {
 #[tokio::test]
 async fn strict_references_need_the_vpc_or_vswitch_to_exist() {
     let app = TestApp::with_flags(&["--references", "strict"]).await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     for (kind, id, message) in [
         ("VPC", "vpc-bp1nothere000000000000", "vpc does not exist."),

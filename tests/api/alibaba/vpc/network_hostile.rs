@@ -128,7 +128,7 @@ const ACTIONS: [(&str, &[&str]); 12] = [
 #[tokio::test]
 async fn hostile_values_in_every_parameter_never_get_a_5xx() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     let huge = "x".repeat(100_000);
     let hostile = [

@@ -47,8 +47,8 @@ fn tag_rows(body: &serde_json::Value) -> Vec<(String, String, String, String)> {
 #[tokio::test]
 async fn vpcs_and_vswitches_take_tags() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
-    let other = app.create_vpc("10.1.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
+    let other = app.create_alibaba_vpc("10.1.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
 
     for (kind, id) in [
@@ -186,7 +186,7 @@ async fn vpcs_and_vswitches_take_tags() {
 #[tokio::test]
 async fn network_tag_writes_are_all_or_nothing_and_limited() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     let unknown = [
         ("ResourceType", "VPC"),
@@ -269,7 +269,7 @@ async fn network_tag_writes_are_all_or_nothing_and_limited() {
 #[tokio::test]
 async fn move_resource_group_moves_a_vpc_with_its_route_table_and_vswitches() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     let default_group = flowplane::domain::tenancy::default_resource_group_id(ALIBABA_KEY);
     let default = json!(default_group);

@@ -372,7 +372,7 @@ async fn delete_vpc_passes_through_deleting_then_it_is_gone() {
 #[tokio::test]
 async fn a_vpc_with_a_vswitch_cannot_be_deleted() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("192.168.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("192.168.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "192.168.1.0/24").await;
     let message = app
         .alibaba("DeleteVpc", &[("VpcId", &vpc)])
@@ -401,7 +401,7 @@ async fn a_vpc_with_a_vswitch_cannot_be_deleted() {
 #[tokio::test]
 async fn vpcs_are_out_of_reach_of_other_accounts_and_regions() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     for (key, region) in [(OTHER_ALIBABA_KEY, REGION), (ALIBABA_KEY, "cn-shanghai")] {
         let listed = app.alibaba_as(key, region, "DescribeVpcs", &[]).await;
         assert_eq!(listed.assert_alibaba_ok()["TotalCount"], 0);

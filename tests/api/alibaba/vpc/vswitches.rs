@@ -74,7 +74,7 @@ async fn create_vswitch_needs_an_available_vpc_then_settles() {
 #[tokio::test]
 async fn create_vswitch_refuses_bad_input_and_writes_nothing() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     app.create_vswitch(&vpc, "10.0.1.0/24").await;
     let long_name = "s".repeat(129);
     let base = [
@@ -185,7 +185,7 @@ async fn create_vswitch_refuses_bad_input_and_writes_nothing() {
 #[tokio::test]
 async fn a_vswitch_may_take_the_whole_vpc_block_and_then_it_is_alone() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.8.0.0/24").await;
+    let vpc = app.create_alibaba_vpc("10.8.0.0/24").await;
     app.create_vswitch(&vpc, "10.8.0.0/24").await;
     app.alibaba(
         "CreateVSwitch",
@@ -203,7 +203,7 @@ async fn a_vswitch_may_take_the_whole_vpc_block_and_then_it_is_alone() {
 async fn two_overlapping_vswitches_at_once_one_wins() {
     let db = TestDb::new().await;
     let app = Arc::new(TestApp::on(&db, &[]).await);
-    let vpc = app.create_vpc("172.20.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("172.20.0.0/16").await;
     for round in 0..4 {
         let blocks = [
             format!("172.20.{round}.0/24"),
@@ -238,8 +238,8 @@ async fn two_overlapping_vswitches_at_once_one_wins() {
 #[tokio::test]
 async fn describe_vswitches_filters_and_pages() {
     let app = TestApp::new().await;
-    let first = app.create_vpc("10.0.0.0/16").await;
-    let second = app.create_vpc("10.1.0.0/16").await;
+    let first = app.create_alibaba_vpc("10.0.0.0/16").await;
+    let second = app.create_alibaba_vpc("10.1.0.0/16").await;
     let a = app.create_vswitch(&first, "10.0.1.0/24").await;
     let response = app
         .alibaba(
@@ -345,7 +345,7 @@ async fn describe_vswitches_filters_and_pages() {
 #[tokio::test]
 async fn free_addresses_count_the_enis_in_a_vswitch() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     let tiny = app.create_vswitch(&vpc, "10.0.2.0/29").await;
     let count = |body: &serde_json::Value| body["AvailableIpAddressCount"].clone();
@@ -363,7 +363,7 @@ async fn free_addresses_count_the_enis_in_a_vswitch() {
 #[tokio::test]
 async fn a_vswitch_with_an_eni_cannot_be_deleted() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     let eni = app.create_eni(&vswitch).await;
     let message = app
@@ -392,7 +392,7 @@ async fn a_vswitch_with_an_eni_cannot_be_deleted() {
 #[tokio::test]
 async fn delete_vswitch_shows_pending_then_it_is_gone() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let response = app
         .alibaba(
             "CreateVSwitch",
@@ -448,7 +448,7 @@ async fn delete_vswitch_shows_pending_then_it_is_gone() {
 #[tokio::test]
 async fn modify_vswitch_attribute_changes_name_and_description() {
     let app = TestApp::new().await;
-    let vpc = app.create_vpc("10.0.0.0/16").await;
+    let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let id = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     app.alibaba(
         "ModifyVSwitchAttribute",
