@@ -15,7 +15,7 @@ use super::app::TestApp;
 use super::{ALIBABA_KEY, REGION};
 
 /// The zone the tests put vSwitches in.
-pub const ZONE: &str = "cn-hangzhou-b";
+pub const ALIBABA_ZONE: &str = "cn-hangzhou-b";
 
 /// The default test account in the default region, as the domain scopes it.
 pub fn alibaba_test_scope() -> TenantScope {
@@ -46,12 +46,16 @@ impl TestApp {
         created["VpcId"].as_str().unwrap().to_owned()
     }
 
-    /// Creates a vSwitch of `cidr` in `vpc` (zone [`ZONE`]) and lets it settle; returns its id.
+    /// Creates a vSwitch of `cidr` in `vpc` (zone [`ALIBABA_ZONE`]) and lets it settle; returns its id.
     pub async fn create_vswitch(&self, vpc: &str, cidr: &str) -> String {
         let response = self
             .alibaba(
                 "CreateVSwitch",
-                &[("VpcId", vpc), ("ZoneId", ZONE), ("CidrBlock", cidr)],
+                &[
+                    ("VpcId", vpc),
+                    ("ZoneId", ALIBABA_ZONE),
+                    ("CidrBlock", cidr),
+                ],
             )
             .await;
         let id = response.assert_alibaba_ok()["VSwitchId"]

@@ -35,7 +35,7 @@ impl Network {
                 "CreateVSwitch",
                 &[
                     ("VpcId", &vpc),
-                    ("ZoneId", ZONE),
+                    ("ZoneId", ALIBABA_ZONE),
                     ("CidrBlock", "192.168.1.0/24"),
                     ("VSwitchName", "snap-vsw"),
                 ],
@@ -105,7 +105,7 @@ async fn create_answers() {
             "CreateVSwitch",
             &[
                 ("VpcId", &vpc),
-                ("ZoneId", ZONE),
+                ("ZoneId", ALIBABA_ZONE),
                 ("CidrBlock", "172.16.0.0/24"),
             ],
         )

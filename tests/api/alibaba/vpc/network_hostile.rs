@@ -152,7 +152,7 @@ async fn hostile_values_in_every_parameter_never_get_a_5xx() {
                     ("ResourceType", "VPC"),
                     ("ResourceId", vpc.as_str()),
                     ("NewResourceGroupId", "rg-acfmx"),
-                    ("ZoneId", ZONE),
+                    ("ZoneId", ALIBABA_ZONE),
                     ("CidrBlock", "10.0.9.0/24"),
                 ];
                 call.retain(|(name, _)| name != param);
@@ -190,7 +190,7 @@ async fn a_database_failure_is_service_unavailable() {
             "CreateVSwitch",
             vec![
                 ("VpcId", "vpc-1"),
-                ("ZoneId", ZONE),
+                ("ZoneId", ALIBABA_ZONE),
                 ("CidrBlock", "10.0.0.0/24"),
             ],
         ),

@@ -17,7 +17,7 @@ async fn create_vswitch_needs_an_available_vpc_then_settles() {
     let vpc = created["VpcId"].as_str().unwrap();
     let params = [
         ("VpcId", vpc),
-        ("ZoneId", ZONE),
+        ("ZoneId", ALIBABA_ZONE),
         ("CidrBlock", "192.168.1.0/24"),
         ("VSwitchName", "web"),
         ("Description", "the web tier"),
@@ -39,7 +39,7 @@ async fn create_vswitch_needs_an_available_vpc_then_settles() {
     assert_eq!(body["Status"], "Pending");
     assert_eq!(body["VpcId"], vpc);
     assert_eq!(body["CidrBlock"], "192.168.1.0/24");
-    assert_eq!(body["ZoneId"], ZONE);
+    assert_eq!(body["ZoneId"], ALIBABA_ZONE);
     assert_eq!(body["VSwitchName"], "web");
     assert_eq!(body["Description"], "the web tier");
     assert_eq!(body["AvailableIpAddressCount"], 252);
@@ -79,7 +79,7 @@ async fn create_vswitch_refuses_bad_input_and_writes_nothing() {
     let long_name = "s".repeat(129);
     let base = [
         ("VpcId", vpc.as_str()),
-        ("ZoneId", ZONE),
+        ("ZoneId", ALIBABA_ZONE),
         ("CidrBlock", "10.0.2.0/24"),
     ];
     let cases: Vec<(&str, Option<&str>, u16, &str)> = vec![
@@ -217,7 +217,11 @@ async fn two_overlapping_vswitches_at_once_one_wins() {
                 tokio::spawn(async move {
                     app.alibaba(
                         "CreateVSwitch",
-                        &[("VpcId", &vpc), ("ZoneId", ZONE), ("CidrBlock", &block)],
+                        &[
+                            ("VpcId", &vpc),
+                            ("ZoneId", ALIBABA_ZONE),
+                            ("CidrBlock", &block),
+                        ],
                     )
                     .await
                 })
@@ -285,7 +289,7 @@ async fn describe_vswitches_filters_and_pages() {
         (vec![("VSwitchId", b)], vec![b]),
         (vec![("VSwitchId", "vsw-unknown")], vec![]),
         (vec![("VSwitchName", "named")], vec![b]),
-        (vec![("ZoneId", ZONE)], vec![a, c]),
+        (vec![("ZoneId", ALIBABA_ZONE)], vec![a, c]),
         (
             vec![("ZoneId", "cn-hangzhou-c"), ("VpcId", &first)],
             vec![b],
@@ -398,7 +402,7 @@ async fn delete_vswitch_shows_pending_then_it_is_gone() {
             "CreateVSwitch",
             &[
                 ("VpcId", &vpc),
-                ("ZoneId", ZONE),
+                ("ZoneId", ALIBABA_ZONE),
                 ("CidrBlock", "10.0.1.0/24"),
             ],
         )
