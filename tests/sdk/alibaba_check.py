@@ -137,6 +137,8 @@ class ApiError(Exception):
 
 
 def snake(name):
+    # The SDK writes VSwitch as one word: CreateVSwitch -> create_vswitch.
+    name = name.replace("VSwitch", "Vswitch")
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
@@ -963,6 +965,28 @@ def failure_reason(exc):
     return text
 
 
+def run_check(label, fn):
+    """Runs one check, then cleans up what it created; prints PASS or FAIL and says which."""
+    started = time.monotonic()
+    try:
+        fn()
+        ok, reason = True, ""
+    except Exception as exc:  # one broken check must not stop the others
+        ok, reason = False, failure_reason(exc)
+    try:
+        cleanup()
+    except Exception as exc:
+        if ok:
+            ok, reason = False, f"cleanup: {failure_reason(exc)}"
+        else:
+            reason += f" (and cleanup: {failure_reason(exc)})"
+    if ok:
+        print(f"PASS {label} ({time.monotonic() - started:.1f} s)", flush=True)
+    else:
+        print(f"FAIL {label}: {reason}", flush=True)
+    return ok
+
+
 def main():
     if sys.argv[1:] == ["--print-credentials"]:
         print(credentials_toml())
@@ -984,27 +1008,10 @@ def main():
                 continue
             if only and name not in only:
                 continue
-            label = f"{c.name}.{name}"
-            started = time.monotonic()
-            try:
-                fn(c, other)
-                ok, reason = True, ""
-            except Exception as exc:  # one broken check must not stop the others
-                ok, reason = False, failure_reason(exc)
-            try:
-                cleanup()
-            except Exception as exc:
-                if ok:
-                    ok, reason = False, f"cleanup: {failure_reason(exc)}"
-                else:
-                    reason += f" (and cleanup: {failure_reason(exc)})"
-            took = time.monotonic() - started
-            if ok:
+            if run_check(f"{c.name}.{name}", lambda: fn(c, other)):
                 passed += 1
-                print(f"PASS {label} ({took:.1f} s)", flush=True)
             else:
                 failed += 1
-                print(f"FAIL {label}: {reason}", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 else 1
 

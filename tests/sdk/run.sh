@@ -98,6 +98,7 @@ trap 'exit 143' TERM
 TRANSITION_DELAY=1s
 CREDENTIALS="$TMP/credentials.toml"
 {
+    "$VENV/bin/python" "$HERE/alibaba_network_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/huawei_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/huawei_network_check.py" --print-credentials
@@ -163,5 +164,13 @@ echo "sdk: schemathesis against openapi/huawei-vpc-flow-logs.json (signed reques
 PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks \
     "$VENV/bin/schemathesis" run "$REPO/openapi/huawei-vpc-flow-logs.json" --url "$ENDPOINT" \
     --checks all --max-examples 100 --seed 1 &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- Alibaba VPC networking (tests/sdk/alibaba_network_check.py): VPCs, vSwitches, the system
+# route table and flow logs on them, with the V3, V1 and legacy clients. ----------------------
+echo "sdk: Alibaba Cloud VPC networking checks (VPC, vSwitch, route table; V3, V1 and legacy clients)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
+    "$VENV/bin/python" "$HERE/alibaba_network_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"

@@ -3,17 +3,16 @@
 //! parameters checked against the API's rules into domain values, and its answer typed as the
 //! SDK models type it.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::super::error::AlibabaError;
 use super::super::params::Params;
 use super::super::rpc::Call;
 use super::wire::{
-    domain_value, optional_text, parse_flow_log_id, parse_resource_group_id, parse_resource_type,
-    parse_tags, parse_traffic_type, wire_value, AGGREGATION_INTERVALS,
-    DEFAULT_AGGREGATION_INTERVAL, DEFAULT_IP_VERSION, IP_VERSIONS, RESOURCE_TYPES, STATUSES,
-    TRAFFIC_PATHS, TRAFFIC_TYPES,
+    creation_time, domain_value, optional_text, parse_flow_log_id, parse_resource_group_id,
+    parse_resource_type, parse_tags, parse_traffic_type, wire_value, PageQuery, TagList,
+    AGGREGATION_INTERVALS, DEFAULT_AGGREGATION_INTERVAL, DEFAULT_IP_VERSION, IP_VERSIONS,
+    RESOURCE_TYPES, STATUSES, TRAFFIC_PATHS, TRAFFIC_TYPES,
 };
 use crate::domain::tenancy::default_resource_group_id;
 use crate::domain::{
@@ -64,13 +63,18 @@ pub async fn describe_flow_logs(call: &Call<'_>) -> Result<DescribeFlowLogsRespo
     let (flow_logs, total) = call
         .state
         .flow_logs
-        .counted_page(call.scope, &query.filter, query.offset(), query.page_size)
+        .counted_page(
+            call.scope,
+            &query.filter,
+            query.page.offset(),
+            query.page.size,
+        )
         .await?;
     Ok(DescribeFlowLogsResponse {
         success: "true",
         total_count: total.to_string(),
-        page_number: query.page_number.to_string(),
-        page_size: query.page_size.to_string(),
+        page_number: query.page.number.to_string(),
+        page_size: query.page.size.to_string(),
         flow_logs: FlowLogList {
             flow_log: flow_logs.into_iter().map(FlowLogEntry::from).collect(),
         },
@@ -147,8 +151,6 @@ pub async fn open_flow_log_service(call: &Call<'_>) -> Result<Empty, AlibabaErro
 
 /// DescribeFlowLogs' page size: 20 unless asked, at most 50.
 const DEFAULT_PAGE_SIZE: u32 = 20;
-
-const MAX_PAGE_SIZE: u32 = 50;
 
 /// How many traffic paths there are to choose from; more entries would repeat one.
 const MAX_TRAFFIC_PATHS: usize = TRAFFIC_PATHS.len();
@@ -338,14 +340,7 @@ fn parse_modify(params: &Params) -> Result<AttributeChanges, AlibabaError> {
 /// DescribeFlowLogs' filters (exact matches, tags all required) and page.
 struct DescribeQuery {
     filter: FlowLogFilter,
-    page_number: u64,
-    page_size: u32,
-}
-
-impl DescribeQuery {
-    fn offset(&self) -> u64 {
-        (self.page_number - 1).saturating_mul(u64::from(self.page_size))
-    }
+    page: PageQuery,
 }
 
 fn parse_describe(params: &Params) -> Result<DescribeQuery, AlibabaError> {
@@ -388,31 +383,10 @@ fn parse_describe(params: &Params) -> Result<DescribeQuery, AlibabaError> {
             value: value.map(str::to_owned),
         });
     }
-    let page_number = match params.integer("PageNumber")? {
-        None => 1,
-        Some(0) => return Err(AlibabaError::invalid("PageNumber", "it must be at least 1")),
-        Some(number) => number,
-    };
-    let page_size = match params.integer("PageSize")? {
-        None => DEFAULT_PAGE_SIZE,
-        Some(size @ 1..=50) => size as u32,
-        Some(_) => {
-            return Err(AlibabaError::invalid(
-                "PageSize",
-                format_args!("it must be from 1 to {MAX_PAGE_SIZE}"),
-            ))
-        }
-    };
     Ok(DescribeQuery {
         filter,
-        page_number,
-        page_size,
+        page: PageQuery::parse(params, DEFAULT_PAGE_SIZE)?,
     })
-}
-
-/// `YYYY-MM-DDThh:mm:ssZ`, as the models give it.
-fn creation_time(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// One `FlowLogs.FlowLog[]` entry, typed as the Go and Python models type it.
@@ -448,19 +422,6 @@ struct TrafficPathList {
     traffic_path_list: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct TagList {
-    tag: Vec<TagEntry>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct TagEntry {
-    key: String,
-    value: String,
-}
-
 impl From<FlowLog> for FlowLogEntry {
     fn from(flow_log: FlowLog) -> Self {
         let spec = flow_log.spec;
@@ -493,16 +454,7 @@ impl From<FlowLog> for FlowLogEntry {
             traffic_path: TrafficPathList {
                 traffic_path_list: spec.traffic_paths,
             },
-            tags: TagList {
-                tag: spec
-                    .tags
-                    .into_iter()
-                    .map(|tag| TagEntry {
-                        key: tag.key,
-                        value: tag.value,
-                    })
-                    .collect(),
-            },
+            tags: TagList::from(spec.tags),
         }
     }
 }
@@ -520,11 +472,5 @@ mod tests {
         for bad in ["ab", "-abc", "abc-", "ABC", &"a".repeat(64)] {
             assert!(!is_sls_name(bad, true), "{bad}");
         }
-    }
-
-    #[test]
-    fn creation_time_is_second_precise_utc() {
-        let time = DateTime::from_timestamp_millis(1_642_734_530_123).unwrap();
-        assert_eq!(creation_time(time), "2022-01-21T03:08:50Z");
     }
 }

@@ -1,9 +1,13 @@
-//! Alibaba VPC (API 2016-04-28), flow logs: every action the product answers, registered here
-//! once. An action's function lives in the module of its resource; one that is not registered
+//! Alibaba VPC (API 2016-04-28): flow logs, VPCs, vSwitches, their system route tables, tags and
+//! resource groups; every action the product answers, registered here once. An action's function lives in the module of its resource; one that is not registered
 //! here is dead code, which the build refuses.
 
 mod flow_logs;
+mod network;
+mod route_tables;
 mod tags;
+mod vpcs;
+mod vswitches;
 mod wire;
 
 use super::error::Endpoint;
@@ -30,6 +34,17 @@ pub static API: Api = Api {
         action!("UnTagResources" => tags::untag_resources),
         action!("ListTagResources" => tags::list_tag_resources),
         action!("MoveResourceGroup" => tags::move_resource_group),
+        action!("CreateVpc" => vpcs::create_vpc),
+        action!("DescribeVpcs" => vpcs::describe_vpcs),
+        action!("DescribeVpcAttribute" => vpcs::describe_vpc_attribute),
+        action!("ModifyVpcAttribute" => vpcs::modify_vpc_attribute),
+        action!("DeleteVpc" => vpcs::delete_vpc),
+        action!("CreateVSwitch" => vswitches::create_vswitch),
+        action!("DescribeVSwitches" => vswitches::describe_vswitches),
+        action!("DescribeVSwitchAttributes" => vswitches::describe_vswitch_attributes),
+        action!("ModifyVSwitchAttribute" => vswitches::modify_vswitch_attribute),
+        action!("DeleteVSwitch" => vswitches::delete_vswitch),
+        action!("DescribeRouteTableList" => route_tables::describe_route_table_list),
     ],
 };
 

@@ -1,5 +1,9 @@
-//! What the VPC product's actions share: the API's names for domain values, and the checks of
-//! the parameters several actions take (flow-log ids, names, resource groups, tags).
+//! What the VPC product's actions share: the API's names for domain values, the checks of the
+//! parameters several actions take (flow-log ids, names, resource groups, tags, pages, DryRun),
+//! and the answer parts several actions write (times, `Tags.Tag[]`).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use super::super::error::AlibabaError;
 use super::super::params::Params;
@@ -190,9 +194,97 @@ pub fn parse_tags(params: &Params, prefix: &str) -> Result<Vec<Tag>, AlibabaErro
     Ok(tags)
 }
 
+/// `PageNumber` (from 1) and `PageSize` (1 to 50, `default` when absent) of a Describe action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageQuery {
+    pub number: u64,
+    pub size: u32,
+}
+
+/// The most any Describe action of the product gives in one page.
+pub const MAX_PAGE_SIZE: u32 = 50;
+
+impl PageQuery {
+    pub fn parse(params: &Params, default_size: u32) -> Result<Self, AlibabaError> {
+        let number = match params.integer("PageNumber")? {
+            None => 1,
+            Some(0) => return Err(AlibabaError::invalid("PageNumber", "it must be at least 1")),
+            Some(number) => number,
+        };
+        let size = match params.integer("PageSize")? {
+            None => default_size,
+            Some(size @ 1..=50) => size as u32,
+            Some(_) => {
+                return Err(AlibabaError::invalid(
+                    "PageSize",
+                    format_args!("it must be from 1 to {MAX_PAGE_SIZE}"),
+                ))
+            }
+        };
+        Ok(PageQuery { number, size })
+    }
+
+    /// How many entries come before the page.
+    pub fn offset(self) -> u64 {
+        (self.number - 1).saturating_mul(u64::from(self.size))
+    }
+}
+
+/// `DryRun=true`: the call was valid and nothing is done (400 `DryRunOperation`, as the cloud
+/// answers a dry run that passes its checks).
+pub fn dry_run(params: &Params) -> Result<(), AlibabaError> {
+    if params.boolean("DryRun")?.unwrap_or(false) {
+        Err(AlibabaError::documented(
+            "DryRunOperation",
+            "Request validation has been passed with DryRun flag set.",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ`, as the models give it.
+pub fn creation_time(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `Tags.Tag[{Key, Value}]`, as every Describe action of the product writes tags.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagList {
+    tag: Vec<TagEntry>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TagEntry {
+    key: String,
+    value: String,
+}
+
+impl From<Vec<Tag>> for TagList {
+    fn from(tags: Vec<Tag>) -> Self {
+        TagList {
+            tag: tags
+                .into_iter()
+                .map(|tag| TagEntry {
+                    key: tag.key,
+                    value: tag.value,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn creation_time_is_second_precise_utc() {
+        let time = DateTime::from_timestamp_millis(1_642_734_530_123).unwrap();
+        assert_eq!(creation_time(time), "2022-01-21T03:08:50Z");
+    }
 
     #[test]
     fn flow_log_ids() {

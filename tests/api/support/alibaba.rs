@@ -172,6 +172,16 @@ impl TestApp {
         described(response.assert_alibaba_ok()).first().cloned()
     }
 
+    /// TagResources of `resource_type` `id` with `count` tags `k01`, `k02`, … (empty values).
+    pub async fn tag_numbered(&self, resource_type: &str, id: &str, count: usize) -> TestResponse {
+        let tags: Vec<(String, String)> = (1..=count)
+            .map(|i| (format!("Tag.{i}.Key"), format!("k{i:02}")))
+            .collect();
+        let mut params = vec![("ResourceType", resource_type), ("ResourceId.1", id)];
+        params.extend(tags.iter().map(|(name, key)| (name.as_str(), key.as_str())));
+        self.alibaba("TagResources", &params).await
+    }
+
     pub async fn alibaba_status(&self, id: &str) -> Option<String> {
         self.describe_alibaba(id)
             .await

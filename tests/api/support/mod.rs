@@ -8,6 +8,7 @@
 //! then every test gets a database of its own (see [`db`]).
 
 pub mod alibaba;
+pub mod alibaba_network;
 pub mod app;
 pub mod auth;
 pub mod cluster;
@@ -18,6 +19,7 @@ pub mod process;
 pub mod snapshot;
 
 pub use alibaba::*;
+pub use alibaba_network::*;
 pub use app::*;
 pub use db::*;
 pub use huawei::*;

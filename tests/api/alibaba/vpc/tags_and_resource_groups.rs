@@ -152,16 +152,7 @@ async fn tag_writes_are_all_or_nothing() {
     );
 
     // Twenty tags fit; a twenty-first is refused and nothing of that request is written.
-    let names: Vec<String> = (1..=20).map(|i| format!("Tag.{i}.Key")).collect();
-    let keys: Vec<String> = (1..=20).map(|i| format!("k{i:02}")).collect();
-    let mut twenty = vec![("ResourceType", "FLOWLOG"), ("ResourceId.1", a.as_str())];
-    twenty.extend(
-        names
-            .iter()
-            .zip(&keys)
-            .map(|(n, k)| (n.as_str(), k.as_str())),
-    );
-    app.alibaba("TagResources", &twenty)
+    app.tag_numbered("FLOWLOG", &a, 20)
         .await
         .assert_alibaba_ok();
     let one_more = [
@@ -185,7 +176,7 @@ async fn tag_writes_are_all_or_nothing() {
         ),
         (
             vec![
-                ("ResourceType", "VPC"),
+                ("ResourceType", "EIP"),
                 ("ResourceId.1", a.as_str()),
                 ("Tag.1.Key", "k"),
             ],
