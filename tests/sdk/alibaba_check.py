@@ -65,6 +65,8 @@ KEYS = {
     for k, kind in enumerate(("V3", "V1", "Legacy"))
     for r, role in enumerate(("", "other", "quota"))
 }
+# The Node.js SDK's check (tests/sdk/node), in an account of its own.
+KEYS["LTAIcheckNode"] = "2000000000000030"
 
 
 def credentials_toml():
@@ -990,6 +992,10 @@ def run_check(label, fn):
 def main():
     if sys.argv[1:] == ["--print-credentials"]:
         print(credentials_toml())
+        return 0
+    if sys.argv[1:2] == ["--print-key"] and sys.argv[2:] and sys.argv[2] in KEYS:
+        # One key of the credentials file, for a check in another language (tests/sdk/node).
+        print(sys.argv[2], SECRET)
         return 0
     if not ENDPOINT:
         print("FLOWPLANE_ENDPOINT is not set (e.g. http://127.0.0.1:8750)", file=sys.stderr)

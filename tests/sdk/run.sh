@@ -174,3 +174,28 @@ FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
     "$VENV/bin/python" "$HERE/alibaba_network_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
+
+# --- The official Alibaba Cloud Node.js SDK (tests/sdk/node): the provider's flow-log example,
+# call for call. Node is the machine's, or Debian's when there is none; the packages are pinned
+# by package-lock.json and installed once per lock file. -----------------------------------
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "sdk: no Node.js here; installing Debian's nodejs and npm"
+    if [[ "$(id -u)" == 0 ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    fi
+fi
+NODE_DIR="$HERE/node"
+NODE_STAMP="$NODE_DIR/node_modules/.lock.sha256"
+NODE_HASH="$(sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1)"
+if [[ ! -f "$NODE_STAMP" || "$(cat "$NODE_STAMP")" != "$NODE_HASH" ]]; then
+    echo "sdk: installing the Alibaba Cloud Node.js SDK (npm ci)"
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+    echo "$NODE_HASH" > "$NODE_STAMP"
+fi
+echo "sdk: Alibaba Cloud Node.js SDK ($(node --version)): the provider's flow-log example"
+read -r NODE_KEY NODE_SECRET < <("$VENV/bin/python" "$HERE/alibaba_check.py" --print-key LTAIcheckNode)
+node "$NODE_DIR/check.js" "127.0.0.1:$PORT" "$NODE_KEY" "$NODE_SECRET" &
+CHECK_PID=$!
+wait "$CHECK_PID"
