@@ -41,6 +41,17 @@ impl NetworkDelays {
             Provider::Alibaba => self.alibaba,
         }
     }
+
+    /// How long a new resource of `kind` stays `Pending`: the provider's delay, except for an
+    /// interface, which the clouds answer settled (ECS's CreateNetworkInterface answers
+    /// `Available`, and an ENI can be used at once; Huawei's ports are created at once). Deleting
+    /// one still takes the provider's delay.
+    fn on_create(self, provider: Provider, kind: ResourceKind) -> Duration {
+        match kind {
+            ResourceKind::NetworkInterface => Duration::ZERO,
+            ResourceKind::Vpc | ResourceKind::Subnet => self.for_provider(provider),
+        }
+    }
 }
 
 /// How many tags one network resource may carry: Huawei's VPC tags allow 10, Alibaba's 20.
@@ -85,7 +96,7 @@ impl<R: Repository> NetworkService<R> {
         spec: NewNetworkResource,
     ) -> Result<NetworkResource, DomainError> {
         let now = Utc::now();
-        let delay = self.delays.for_provider(scope.provider());
+        let delay = self.delays.on_create(scope.provider(), kind);
         let (status, due_at) = if delay.is_zero() {
             (NetworkStatus::Available, None)
         } else {
@@ -583,6 +594,28 @@ mod tests {
             interface_address(None, &tiny, &[]),
             Err(DomainError::NoFreeAddress { .. })
         ));
+    }
+
+    #[test]
+    fn interfaces_are_created_settled_and_the_rest_wait_for_the_delay() {
+        let delays = NetworkDelays {
+            huawei: Duration::ZERO,
+            alibaba: Duration::from_secs(1),
+        };
+        let alibaba = Provider::Alibaba;
+        assert_eq!(
+            delays.on_create(alibaba, ResourceKind::NetworkInterface),
+            Duration::ZERO
+        );
+        assert_eq!(delays.on_create(alibaba, ResourceKind::Vpc), delays.alibaba);
+        assert_eq!(
+            delays.on_create(alibaba, ResourceKind::Subnet),
+            delays.alibaba
+        );
+        assert_eq!(
+            delays.on_create(Provider::Huawei, ResourceKind::Vpc),
+            Duration::ZERO
+        );
     }
 
     #[test]
