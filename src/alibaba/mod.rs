@@ -4,6 +4,7 @@
 //! 2015-04-01) and Resource Manager ([`resourcemanager`], 2020-03-31).
 
 mod codes;
+mod ecs;
 mod error;
 mod params;
 mod resourcemanager;
@@ -24,7 +25,7 @@ use xml::Format;
 
 /// Every product's API, in the order the gateway looks an action up; the first one's endpoint
 /// names errors that come before any product is known.
-static APIS: rpc::Apis = &[&vpc::API, &sts::API, &resourcemanager::API];
+static APIS: rpc::Apis = &[&vpc::API, &sts::API, &resourcemanager::API, &ecs::API];
 
 pub fn router(state: &AppState) -> Router<AppState> {
     rpc::router(state, APIS)

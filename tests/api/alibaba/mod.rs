@@ -2,6 +2,7 @@
 //! Version, the POP envelope, XML) and its products: VPC's flow logs, tags and resource groups,
 //! STS, and Resource Manager.
 
+mod ecs;
 mod gateway;
 mod resourcemanager;
 mod sts;

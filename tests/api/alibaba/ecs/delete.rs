@@ -1,0 +1,148 @@
+//! DeleteNetworkInterface: `Deleting` for the transition delay, then gone (404 afterwards, which
+//! Terraform's destroy takes as done); an ENI holds its vSwitch and its address until it is gone.
+
+use flowplane::domain::{DomainError, ResourceKind};
+
+use super::*;
+
+#[tokio::test]
+async fn a_deleted_eni_is_deleting_then_gone_and_404_after() {
+    let app = TestApp::new().await;
+    let (_, vsw) = network(&app).await;
+    let id = eni(&app, &vsw, &[]).await;
+    let deleted = ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", &id)],
+    )
+    .await;
+    let body = deleted.assert_alibaba_ok();
+    assert_eq!(
+        body.as_object().unwrap().len(),
+        1,
+        "only a RequestId: {body}"
+    );
+    assert_eq!(status(&app, &id).await.as_deref(), Some("Deleting"));
+    // Only an Available ENI can be deleted (Terraform retries this code).
+    let again = ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", &id)],
+    )
+    .await;
+    assert_eq!(
+        again.assert_ecs_error(400, "InvalidOperation.InvalidEniState"),
+        "The operation is not allowed in the current ENI state. Expecting status is \"Available\" while current status is \"Deleting\"."
+    );
+    app.tick_all().await;
+    assert_eq!(status(&app, &id).await, None);
+    assert_eq!(
+        ids(&describe(&app, &[("NetworkInterfaceId.1", &id)]).await),
+        Vec::<String>::new()
+    );
+    // A destroy of an ENI that is already gone: 404 InvalidEniId.NotFound.
+    let gone = ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", &id)],
+    )
+    .await;
+    assert_eq!(
+        gone.assert_ecs_error(404, "InvalidEniId.NotFound"),
+        format!("The specified EniId \"{id}\" is not found.")
+    );
+    ecs(&app, "DeleteNetworkInterface", &[])
+        .await
+        .assert_ecs_error(400, "MissingParameter");
+    ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", "eni-never00000000000000")],
+    )
+    .await
+    .assert_ecs_error(404, "InvalidEniId.NotFound");
+    ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", &vsw)],
+    )
+    .await
+    .assert_ecs_error(404, "InvalidEniId.NotFound");
+}
+
+#[tokio::test]
+async fn without_a_transition_delay_a_delete_is_done_at_once() {
+    let app = TestApp::with_flags(&["--transition-delay", "0s"]).await;
+    let vpc = super::vpc(&app, "10.0.0.0/16").await;
+    let vsw = vswitch(&app, &vpc, "10.0.1.0/24").await;
+    let id = eni(&app, &vsw, &[]).await;
+    ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", &id)],
+    )
+    .await
+    .assert_alibaba_ok();
+    assert_eq!(status(&app, &id).await, None);
+}
+
+#[tokio::test]
+async fn an_eni_holds_its_vswitch_and_its_address_until_it_is_gone() {
+    let app = TestApp::new().await;
+    let (_, vsw) = network(&app).await;
+    let network = app.network();
+    // A /24 has 256 − 4 addresses for ENIs.
+    assert_eq!(free_addresses(&app, &vsw).await, 252);
+    let id = eni(&app, &vsw, &[]).await;
+    assert_eq!(free_addresses(&app, &vsw).await, 251);
+    // DeleteVSwitch is refused while the ENI is there (400 DependencyViolation on the VPC API),
+    // and while it is being deleted.
+    let refused = network.delete(&scope(), ResourceKind::Subnet, &vsw).await;
+    assert!(
+        matches!(
+            refused,
+            Err(DomainError::HasDependents {
+                kind: ResourceKind::Subnet,
+                dependent: ResourceKind::NetworkInterface,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", &id)],
+    )
+    .await
+    .assert_alibaba_ok();
+    assert!(matches!(
+        network.delete(&scope(), ResourceKind::Subnet, &vsw).await,
+        Err(DomainError::HasDependents { .. })
+    ));
+    // The address is taken until the ENI is gone.
+    ecs(
+        &app,
+        "CreateNetworkInterface",
+        &[("VSwitchId", &vsw), ("PrimaryIpAddress", "10.0.1.1")],
+    )
+    .await
+    .assert_ecs_error(400, "InvalidPrivateIpAddress.Duplicated");
+    app.tick_all().await;
+    assert_eq!(free_addresses(&app, &vsw).await, 252);
+    let reused = create_eni(&app, &vsw, &[]).await;
+    assert_eq!(reused["PrivateIpAddress"], "10.0.1.1");
+    let reused = reused["NetworkInterfaceId"].as_str().unwrap().to_owned();
+    ecs(
+        &app,
+        "DeleteNetworkInterface",
+        &[("NetworkInterfaceId", &reused)],
+    )
+    .await
+    .assert_alibaba_ok();
+    app.tick_all().await;
+    network
+        .delete(&scope(), ResourceKind::Subnet, &vsw)
+        .await
+        .expect("an empty vSwitch can be deleted");
+}
