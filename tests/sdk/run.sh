@@ -103,6 +103,7 @@ CREDENTIALS="$TMP/credentials.toml"
     "$VENV/bin/python" "$HERE/alibaba_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/huawei_network_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/identity_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/alibaba_ecs_check.py" --print-credentials
 } > "$CREDENTIALS"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
@@ -155,6 +156,12 @@ wait "$CHECK_PID"
 echo "sdk: identity checks (Huawei IAM, Alibaba STS and Resource Manager; a second server for expiry)"
 FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_SERVER_BIN="$BIN" FLOWPLANE_SERVER_DATABASE_URL="$DATABASE_URL" \
     FLOWPLANE_SERVER_CREDENTIALS="$CREDENTIALS" "$VENV/bin/python" "$HERE/identity_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+echo "sdk: Alibaba Cloud ECS SDK checks (network interfaces, V3 and V1)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
+    "$VENV/bin/python" "$HERE/alibaba_ecs_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 
