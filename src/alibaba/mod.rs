@@ -58,3 +58,18 @@ impl Face for AlibabaFace {
         AlibabaError::from_failure(failure).render(Format::Json, rpc::endpoint_of(APIS, product))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::APIS;
+
+    #[test]
+    fn each_product_registers_each_action_once() {
+        for api in APIS {
+            let mut names: Vec<&str> = api.actions.iter().map(|action| action.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), api.actions.len(), "{}", api.product);
+        }
+    }
+}

@@ -29,16 +29,3 @@ pub static API: Api = Api {
         action!("ListTagResources" => tags::list_tag_resources),
     ],
 };
-
-#[cfg(test)]
-mod tests {
-    use super::API;
-
-    #[test]
-    fn each_action_is_registered_once() {
-        let mut names: Vec<&str> = API.actions.iter().map(|action| action.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), API.actions.len());
-    }
-}

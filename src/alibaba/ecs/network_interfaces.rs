@@ -535,20 +535,16 @@ fn parse_describe(params: &Params) -> Result<DescribeQuery, AlibabaError> {
         ids: owned(params.list("NetworkInterfaceId", MAX_FILTER_VALUES)?),
         ..Default::default()
     };
+    for (param, values) in [
+        ("VSwitchId", &mut filter.parent_ids),
+        ("VpcId", &mut filter.vpc_ids),
+        ("NetworkInterfaceName", &mut filter.names),
+        ("ResourceGroupId", &mut filter.resource_group_ids),
+        ("PrimaryIpAddress", &mut filter.private_ips),
+    ] {
+        values.extend(params.get(param).map(str::to_owned));
+    }
     let vswitch_id = params.get("VSwitchId").map(str::to_owned);
-    filter.parent_ids.extend(vswitch_id.clone());
-    filter
-        .vpc_ids
-        .extend(params.get("VpcId").map(str::to_owned));
-    filter
-        .names
-        .extend(params.get("NetworkInterfaceName").map(str::to_owned));
-    filter
-        .resource_group_ids
-        .extend(params.get("ResourceGroupId").map(str::to_owned));
-    filter
-        .private_ips
-        .extend(params.get("PrimaryIpAddress").map(str::to_owned));
     // Secondary addresses, IPv6 addresses and instances are not emulated: no ENI has them.
     for list in ["PrivateIpAddress", "Ipv6Address"] {
         matches_nothing |= !params.list(list, MAX_FILTER_VALUES)?.is_empty();
@@ -650,6 +646,20 @@ struct Listed {
     next_token: Option<String>,
 }
 
+impl Listed {
+    /// The page; when `more` follow, the token of the next page is its last ENI's id.
+    fn new(items: Vec<NetworkResource>, total: u64, more: bool) -> Self {
+        let next_token = more
+            .then(|| items.last().map(|eni| eni.id.clone()))
+            .flatten();
+        Listed {
+            items,
+            total,
+            next_token,
+        }
+    }
+}
+
 /// The page the store reads: by marker (one more than a page tells whether another follows)
 /// with the count read apart, or by offset with the count read together.
 async fn listed_by_store(call: &Call<'_>, query: &DescribeQuery) -> Result<Listed, AlibabaError> {
@@ -670,14 +680,7 @@ async fn listed_by_store(call: &Call<'_>, query: &DescribeQuery) -> Result<Liste
                 .counted_page(call.scope, ENI, &query.filter, 0, 0)
                 .await
                 .map_err(ecs_error)?;
-            let next_token = more
-                .then(|| items.last().map(|eni| eni.id.clone()))
-                .flatten();
-            Ok(Listed {
-                items,
-                total,
-                next_token,
-            })
+            Ok(Listed::new(items, total, more))
         }
         Paging::Numbered { number, size } => {
             let offset = (number - 1).saturating_mul(u64::from(*size));
@@ -686,14 +689,7 @@ async fn listed_by_store(call: &Call<'_>, query: &DescribeQuery) -> Result<Liste
                 .await
                 .map_err(ecs_error)?;
             let more = offset.saturating_add(items.len() as u64) < total;
-            let next_token = more
-                .then(|| items.last().map(|eni| eni.id.clone()))
-                .flatten();
-            Ok(Listed {
-                items,
-                total,
-                next_token,
-            })
+            Ok(Listed::new(items, total, more))
         }
     }
 }
@@ -734,12 +730,5 @@ async fn listed_in_memory(call: &Call<'_>, query: &DescribeQuery) -> Result<List
     let end = start.saturating_add(limit as usize).min(matching.len());
     let more = end < matching.len();
     let items: Vec<NetworkResource> = matching.drain(start.min(end)..end).collect();
-    let next_token = more
-        .then(|| items.last().map(|eni| eni.id.clone()))
-        .flatten();
-    Ok(Listed {
-        items,
-        total,
-        next_token,
-    })
+    Ok(Listed::new(items, total, more))
 }

@@ -10,12 +10,7 @@ async fn a_deleted_eni_is_deleting_then_gone_and_404_after() {
     let app = TestApp::new().await;
     let (_, vsw) = network(&app).await;
     let id = eni(&app, &vsw, &[]).await;
-    let deleted = ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &id)],
-    )
-    .await;
+    let deleted = delete_eni(&app, &id).await;
     let body = deleted.assert_alibaba_ok();
     assert_eq!(
         body.as_object().unwrap().len(),
@@ -24,12 +19,7 @@ async fn a_deleted_eni_is_deleting_then_gone_and_404_after() {
     );
     assert_eq!(status(&app, &id).await.as_deref(), Some("Deleting"));
     // Only an Available ENI can be deleted (Terraform retries this code).
-    let again = ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &id)],
-    )
-    .await;
+    let again = delete_eni(&app, &id).await;
     assert_eq!(
         again.assert_ecs_error(400, "InvalidOperation.InvalidEniState"),
         "The operation is not allowed in the current ENI state. Expecting status is \"Available\" while current status is \"Deleting\"."
@@ -41,12 +31,7 @@ async fn a_deleted_eni_is_deleting_then_gone_and_404_after() {
         Vec::<String>::new()
     );
     // A destroy of an ENI that is already gone: 404 InvalidEniId.NotFound.
-    let gone = ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &id)],
-    )
-    .await;
+    let gone = delete_eni(&app, &id).await;
     assert_eq!(
         gone.assert_ecs_error(404, "InvalidEniId.NotFound"),
         format!("The specified EniId \"{id}\" is not found.")
@@ -61,13 +46,9 @@ async fn a_deleted_eni_is_deleting_then_gone_and_404_after() {
     )
     .await
     .assert_ecs_error(404, "InvalidEniId.NotFound");
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &vsw)],
-    )
-    .await
-    .assert_ecs_error(404, "InvalidEniId.NotFound");
+    delete_eni(&app, &vsw)
+        .await
+        .assert_ecs_error(404, "InvalidEniId.NotFound");
 }
 
 #[tokio::test]
@@ -76,13 +57,7 @@ async fn without_a_transition_delay_a_delete_is_done_at_once() {
     let vpc = super::vpc(&app, "10.0.0.0/16").await;
     let vsw = vswitch(&app, &vpc, "10.0.1.0/24").await;
     let id = eni(&app, &vsw, &[]).await;
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &id)],
-    )
-    .await
-    .assert_alibaba_ok();
+    delete_eni(&app, &id).await.assert_alibaba_ok();
     assert_eq!(status(&app, &id).await, None);
 }
 
@@ -109,13 +84,7 @@ async fn an_eni_holds_its_vswitch_and_its_address_until_it_is_gone() {
         ),
         "{refused:?}"
     );
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &id)],
-    )
-    .await
-    .assert_alibaba_ok();
+    delete_eni(&app, &id).await.assert_alibaba_ok();
     assert!(matches!(
         network.delete(&scope(), ResourceKind::Subnet, &vsw).await,
         Err(DomainError::HasDependents { .. })
@@ -133,13 +102,7 @@ async fn an_eni_holds_its_vswitch_and_its_address_until_it_is_gone() {
     let reused = create_eni(&app, &vsw, &[]).await;
     assert_eq!(reused["PrivateIpAddress"], "10.0.1.1");
     let reused = reused["NetworkInterfaceId"].as_str().unwrap().to_owned();
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &reused)],
-    )
-    .await
-    .assert_alibaba_ok();
+    delete_eni(&app, &reused).await.assert_alibaba_ok();
     app.tick_all().await;
     network
         .delete(&scope(), ResourceKind::Subnet, &vsw)

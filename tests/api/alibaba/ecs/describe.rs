@@ -50,13 +50,7 @@ async fn every_filter_narrows_the_list() {
     )
     .await;
     let d = eni(&app, &vsw, &[]).await;
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &d)],
-    )
-    .await
-    .assert_alibaba_ok();
+    delete_eni(&app, &d).await.assert_alibaba_ok();
 
     let all = [a.as_str(), b.as_str(), c.as_str(), d.as_str()];
     let cases: Vec<FilterCase> = vec![
@@ -301,13 +295,7 @@ async fn token_pages_follow_one_another_to_the_end() {
     .await;
     assert_eq!(ids(&page), Vec::<String>::new());
     // Deleting the ENI a token names does not change the pages before it is gone.
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &token)],
-    )
-    .await
-    .assert_alibaba_ok();
+    delete_eni(&app, &token).await.assert_alibaba_ok();
     let again = describe(&app, &[("NextToken", &token)]).await;
     assert_eq!(ids(&again), made[10..]);
 }

@@ -62,13 +62,7 @@ async fn a_strict_flow_log_needs_the_eni_to_exist_as_an_eni() {
     assert!(described_ids(elsewhere.assert_alibaba_ok()).is_empty());
 
     // An ENI with a flow log on it may be deleted; the flow log stays.
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &id)],
-    )
-    .await
-    .assert_alibaba_ok();
+    delete_eni(&app, &id).await.assert_alibaba_ok();
     app.tick_all().await;
     assert_eq!(status(&app, &id).await, None);
     assert_eq!(

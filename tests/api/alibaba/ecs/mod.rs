@@ -137,6 +137,11 @@ pub async fn eni(app: &TestApp, vswitch_id: &str, extra: &[(&str, &str)]) -> Str
     body["NetworkInterfaceId"].as_str().unwrap().to_owned()
 }
 
+/// DeleteNetworkInterface of `id`.
+pub async fn delete_eni(app: &TestApp, id: &str) -> TestResponse {
+    ecs(app, "DeleteNetworkInterface", &[("NetworkInterfaceId", id)]).await
+}
+
 /// The items of a DescribeNetworkInterfaces answer.
 pub fn items(body: &Value) -> &Vec<Value> {
     body["NetworkInterfaceSets"]["NetworkInterfaceSet"]

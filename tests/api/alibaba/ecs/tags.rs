@@ -30,6 +30,15 @@ fn tag_entries(body: &serde_json::Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The entries ListTagResources gives for these ENIs.
+async fn tags_of(app: &TestApp, ids: &[&str]) -> Vec<(String, String, String)> {
+    let mut params = vec![("ResourceType", "eni")];
+    let names: Vec<String> = (1..=ids.len()).map(|i| format!("ResourceId.{i}")).collect();
+    params.extend(names.iter().map(String::as_str).zip(ids.iter().copied()));
+    let listed = ecs(app, "ListTagResources", &params).await;
+    tag_entries(listed.assert_alibaba_ok())
+}
+
 fn entry(id: &str, key: &str, value: &str) -> (String, String, String) {
     (id.to_owned(), key.to_owned(), value.to_owned())
 }
@@ -148,17 +157,7 @@ async fn tags_are_set_listed_and_removed() {
     )
     .await
     .assert_alibaba_ok();
-    let listed = ecs(
-        &app,
-        "ListTagResources",
-        &[
-            ("ResourceType", "eni"),
-            ("ResourceId.1", &a),
-            ("ResourceId.2", &b),
-        ],
-    )
-    .await;
-    assert_eq!(tag_entries(listed.assert_alibaba_ok()).len(), 4);
+    assert_eq!(tags_of(&app, &[&a, &b]).await.len(), 4);
     ecs(
         &app,
         "UntagResources",
@@ -170,28 +169,12 @@ async fn tags_are_set_listed_and_removed() {
     )
     .await
     .assert_alibaba_ok();
-    let listed = ecs(
-        &app,
-        "ListTagResources",
-        &[
-            ("ResourceType", "eni"),
-            ("ResourceId.1", &a),
-            ("ResourceId.2", &b),
-        ],
-    )
-    .await;
     assert_eq!(
-        tag_entries(listed.assert_alibaba_ok()),
+        tags_of(&app, &[&a, &b]).await,
         [entry(&a, "empty", ""), entry(&a, "made", "at-create")]
     );
     // Tags may be changed while the ENI is being deleted.
-    ecs(
-        &app,
-        "DeleteNetworkInterface",
-        &[("NetworkInterfaceId", &a)],
-    )
-    .await
-    .assert_alibaba_ok();
+    delete_eni(&app, &a).await.assert_alibaba_ok();
     ecs(
         &app,
         "TagResources",
@@ -264,13 +247,7 @@ async fn list_tag_resources_pages_by_token() {
         over.assert_ecs_error(400, "OperationDenied.QuotaExceed"),
         "The quota of tags on resource is beyond permitted range."
     );
-    let listed = ecs(
-        &app,
-        "ListTagResources",
-        &[("ResourceType", "eni"), ("ResourceId.1", &made[0])],
-    )
-    .await;
-    assert_eq!(tag_entries(listed.assert_alibaba_ok()).len(), 20);
+    assert_eq!(tags_of(&app, &[&made[0]]).await.len(), 20);
 }
 
 #[tokio::test]
@@ -484,13 +461,7 @@ async fn the_tag_service_codes() {
         }
     }
     // None of it was written.
-    let listed = ecs(
-        &app,
-        "ListTagResources",
-        &[("ResourceType", "eni"), ("ResourceId.1", &id)],
-    )
-    .await;
-    assert_eq!(tag_entries(listed.assert_alibaba_ok()), []);
+    assert_eq!(tags_of(&app, &[&id]).await, []);
     // Other ECS types exist in name only: their tags list empty.
     let listed = ecs(
         &app,
@@ -549,14 +520,5 @@ async fn ecs_and_vpc_spell_their_untag_action_each_its_own_way() {
     )
     .await
     .assert_alibaba_error(400, "OperationUnsupported.ResourceType");
-    let listed = ecs(
-        &app,
-        "ListTagResources",
-        &[("ResourceType", "eni"), ("ResourceId.1", &id)],
-    )
-    .await;
-    assert_eq!(
-        tag_entries(listed.assert_alibaba_ok()),
-        [entry(&id, "k", "")]
-    );
+    assert_eq!(tags_of(&app, &[&id]).await, [entry(&id, "k", "")]);
 }
