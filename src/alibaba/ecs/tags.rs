@@ -195,8 +195,8 @@ pub async fn list_tag_resources(call: &Call<'_>) -> Result<ListTagResourcesRespo
             .await
             .map_err(tag_error)?,
     };
-    let next_token =
-        (tagged.len() > PAGE_SIZE as usize).then(|| (offset + u64::from(PAGE_SIZE)).to_string());
+    let next_token = (tagged.len() > PAGE_SIZE as usize)
+        .then(|| offset.saturating_add(u64::from(PAGE_SIZE)).to_string());
     tagged.truncate(PAGE_SIZE as usize);
     Ok(ListTagResourcesResponse {
         next_token,

@@ -445,3 +445,90 @@ async fn terraform_sends_its_parameters_in_a_form_body() {
     );
     assert_eq!(item["PrivateIpSets"]["PrivateIpSet"][0]["Primary"], true);
 }
+
+#[tokio::test]
+async fn hostile_values_are_refused_or_kept_never_a_5xx() {
+    let app = TestApp::new().await;
+    let (_, vsw) = network(&app).await;
+    let huge = "x".repeat(100_000);
+    let deep_number = "9".repeat(40);
+    let hostile: Vec<&str> = vec![
+        &huge,
+        &deep_number,
+        "18446744073709551615",
+        "' OR 1=1 --",
+        "\"quoted\" <xml> & %00",
+        "eni-",
+        "网卡",
+        "-1",
+        " ",
+    ];
+    let names = [
+        "VSwitchId",
+        "NetworkInterfaceId",
+        "NetworkInterfaceId.1",
+        "PrimaryIpAddress",
+        "NetworkInterfaceName",
+        "Description",
+        "SecurityGroupId",
+        "ResourceGroupId",
+        "Tag.1.Key",
+        "Tag.1.Value",
+        "TagKey.1",
+        "ResourceId.1",
+        "ResourceType",
+        "Status",
+        "Type",
+        "PageNumber",
+        "PageSize",
+        "MaxResults",
+        "NextToken",
+        "QueueNumber",
+    ];
+    let actions = [
+        "CreateNetworkInterface",
+        "DescribeNetworkInterfaces",
+        "DescribeNetworkInterfaceAttribute",
+        "DeleteNetworkInterface",
+        "TagResources",
+        "UntagResources",
+        "ListTagResources",
+    ];
+    for action in actions {
+        for name in names {
+            for value in &hostile {
+                let mut params = vec![(name, *value)];
+                if name != "VSwitchId" {
+                    params.push(("VSwitchId", vsw.as_str()));
+                }
+                if name != "ResourceType" {
+                    params.push(("ResourceType", "eni"));
+                }
+                // In a form body, as Terraform sends them (a query has a length limit).
+                let query = format!(
+                    "Action={action}&Version={VERSION}&AccessKeyId={ALIBABA_KEY}&RegionId={REGION}"
+                );
+                let body = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&params)
+                    .finish();
+                let response = app
+                    .alibaba_raw(Method::POST, &query, &[FORM], body.into_bytes())
+                    .await;
+                assert!(
+                    response.status.as_u16() < 500,
+                    "{action} {name}={:.40}: {}",
+                    value,
+                    response.body
+                );
+                if response.status.as_u16() != 200 {
+                    response.assert_ecs_error(
+                        response.status.as_u16(),
+                        response.body["Code"].as_str().unwrap(),
+                    );
+                    let message = response.body["Message"].as_str().unwrap();
+                    assert!(message.len() < 1000, "{action}: {message:.80}");
+                }
+            }
+        }
+    }
+}
