@@ -159,8 +159,9 @@ FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_SERVER_BIN="$BIN" FLOWPLANE_SERVER_DATA
 CHECK_PID=$!
 wait "$CHECK_PID"
 
+# The VPC product has CreateVpc and CreateVSwitch: the ENI scenario must run, not be skipped.
 echo "sdk: Alibaba Cloud ECS SDK checks (network interfaces, V3 and V1)"
-FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
+FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" FLOWPLANE_ECS_REQUIRE_VPC=1 \
     "$VENV/bin/python" "$HERE/alibaba_ecs_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"

@@ -109,3 +109,41 @@ async fn an_eni_holds_its_vswitch_and_its_address_until_it_is_gone() {
         .await
         .expect("an empty vSwitch can be deleted");
 }
+
+#[tokio::test]
+async fn through_the_vpc_api_an_eni_takes_an_address_and_holds_its_vswitch() {
+    let app = TestApp::new().await;
+    let vpc = app.create_alibaba_vpc("192.168.0.0/16").await;
+    let vsw = app.create_vswitch(&vpc, "192.168.5.0/24").await;
+    let available = |body: &serde_json::Value| body["AvailableIpAddressCount"].clone();
+    let before = app.vswitch_attributes(&vsw).await;
+    assert_eq!(available(before.assert_alibaba_ok()), 252);
+    let created = create_eni(&app, &vsw, &[]).await;
+    assert_eq!(created["VpcId"], vpc.as_str());
+    assert_eq!(created["ZoneId"], ALIBABA_ZONE);
+    assert_eq!(created["PrivateIpAddress"], "192.168.5.1");
+    let id = created["NetworkInterfaceId"].as_str().unwrap().to_owned();
+    let during = app.vswitch_attributes(&vsw).await;
+    assert_eq!(available(during.assert_alibaba_ok()), 251);
+    let refused = app.alibaba("DeleteVSwitch", &[("VSwitchId", &vsw)]).await;
+    assert_eq!(
+        refused.assert_alibaba_error(400, "DependencyViolation"),
+        "Specified object has dependent resources."
+    );
+    delete_eni(&app, &id).await.assert_alibaba_ok();
+    app.alibaba("DeleteVSwitch", &[("VSwitchId", &vsw)])
+        .await
+        .assert_alibaba_error(400, "DependencyViolation");
+    app.tick_all().await;
+    app.alibaba("DeleteVSwitch", &[("VSwitchId", &vsw)])
+        .await
+        .assert_alibaba_ok();
+    // A vSwitch being deleted takes no new ENI; one that is gone is not found.
+    ecs(&app, "CreateNetworkInterface", &[("VSwitchId", &vsw)])
+        .await
+        .assert_ecs_error(400, "IncorrectVSwitchStatus");
+    app.tick_all().await;
+    ecs(&app, "CreateNetworkInterface", &[("VSwitchId", &vsw)])
+        .await
+        .assert_ecs_error(404, "InvalidVSwitchId.NotFound");
+}
