@@ -10,6 +10,8 @@
 # Environment:
 #   FLOWPLANE_BIN           use this server binary instead of `cargo build --release --locked`
 #   FLOWPLANE_DATABASE_URL  database URL for the server (default: sqlite in a temp dir)
+#   FLOWPLANE_EXAMPLES_DATABASE_URL  a fresh database for examples_check.py's own strict server
+#                           (default: sqlite in a temp dir)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -180,6 +182,13 @@ wait "$CHECK_PID"
 echo "sdk: Alibaba Cloud VPC networking checks (VPC, vSwitch, route table; V3, V1 and legacy clients)"
 FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" \
     "$VENV/bin/python" "$HERE/alibaba_network_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- The providers' flow-log examples, call for call, on a fresh server of their own with
+# --references strict (FLOWPLANE_EXAMPLES_DATABASE_URL names its database; default SQLite). --------
+echo "sdk: the providers' flow-log examples (Huawei and Alibaba; a fresh strict server)"
+FLOWPLANE_BIN="$BIN" "$VENV/bin/python" "$HERE/examples_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 
