@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# End-to-end conformance run: starts a fresh Flowplane server, drives it with the official
-# Huawei Cloud Python SDK (tests/sdk/huawei_check.py) and the official Alibaba Cloud Python SDKs
-# (tests/sdk/alibaba_check.py), the identity APIs of both with tests/sdk/identity_check.py (which
-# starts a second server on the same database for expiry), then fuzzes it with schemathesis from
+# End-to-end conformance run: starts a fresh Flowplane server and drives it with the official SDKs,
+# unmodified: the Huawei Cloud Python SDK (huawei_check.py: flow logs; huawei_network_check.py:
+# VPCs, subnets, ports, tags, strict flow logs on a second server of its own), the Alibaba Cloud
+# Python SDKs (alibaba_check.py: flow logs in V3, V1 and the legacy SDK; alibaba_ecs_check.py: ENIs;
+# alibaba_network_check.py: VPCs, vSwitches, route tables), both clouds' identity APIs
+# (identity_check.py, with a second server on the same database for expiry), the providers'
+# flow-log examples on a fresh strict server (examples_check.py), and the Alibaba Node.js SDK
+# (node/check.js); it fuzzes the Huawei flow-log API with schemathesis from
 # openapi/huawei-vpc-flow-logs.json. The server runs with `--auth verify` and a credentials file
 # holding the keys the checks sign with (each script prints its own entries); schemathesis signs
 # its requests through tests/sdk/schemathesis_hooks.py.
