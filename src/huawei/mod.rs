@@ -1,6 +1,6 @@
 //! The Huawei Cloud face: the API gateway ([`gateway`]: routing, AK/SK signatures, the
-//! caller's project) with one module per product behind it: VPC flow logs ([`vpc`]) and IAM
-//! ([`iam`]: projects, domains, tokens, temporary access keys).
+//! caller's project) with one module per product behind it: VPC ([`vpc`]: flow logs, VPCs,
+//! subnets, ports and their tags) and IAM ([`iam`]: projects, domains, tokens, temporary keys).
 //! Errors are answered in Huawei's envelopes ([`error`]) with an `X-Request-Id`.
 
 mod caller;
