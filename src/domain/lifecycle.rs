@@ -121,7 +121,8 @@ pub enum Step {
     Settle(Settlement),
 }
 
-fn due_time(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
+/// `now` plus `delay`, saturating.
+pub(super) fn due_time(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
     // A delay too large for chrono saturates instead of panicking.
     chrono::Duration::from_std(delay)
         .ok()

@@ -94,6 +94,18 @@ pub struct NewNetworkResource {
     pub attributes: Map<String, Value>,
 }
 
+impl NewNetworkResource {
+    /// The text a product keeps under `key`, if any.
+    pub fn text_attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.get(key).and_then(Value::as_str)
+    }
+
+    /// The boolean a product keeps under `key`, if any.
+    pub fn bool_attribute(&self, key: &str) -> Option<bool> {
+        self.attributes.get(key).and_then(Value::as_bool)
+    }
+}
+
 /// A stored network resource.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkResource {

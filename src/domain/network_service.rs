@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use super::cidr::Ipv4Cidr;
 use super::error::DomainError;
+use super::lifecycle::due_time;
 use super::model::{Page, Provider, ResourceKind, Tag, TagFilter, TenantScope};
 use super::network::{
     generate_mac_address, generate_resource_id, parent_kind, NetworkChanges, NetworkFilter,
@@ -523,13 +524,6 @@ fn interface_address(
         .ok_or_else(|| DomainError::NoFreeAddress {
             subnet_id: subnet.id.clone(),
         })
-}
-
-fn due_time(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
-    chrono::Duration::from_std(delay)
-        .ok()
-        .and_then(|d| now.checked_add_signed(d))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]

@@ -39,6 +39,32 @@ pub trait Exec: Send {
     ) -> impl Future<Output = Result<R, sqlx::Error>> + Send;
 }
 
+/// A row of a page that carries how many rows match in all (`COUNT(*) OVER () AS total`).
+pub trait Counted {
+    fn total(&self) -> i64;
+}
+
+/// Reads a counted page and the number of matches, from the same snapshot where the page has
+/// rows; past the last page no row carries the count, so `count` is asked (an empty page cannot
+/// contradict it).
+pub async fn read_counted<E, R>(
+    db: &mut E,
+    page: Sql<E::Db>,
+    count: Sql<E::Db>,
+) -> Result<(Vec<R>, i64), sqlx::Error>
+where
+    E: Exec,
+    R: Decoded<E::Db> + Counted,
+    (i64,): Decoded<E::Db>,
+{
+    let rows: Vec<R> = db.fetch_all(page).await?;
+    let total = match rows.first() {
+        Some(first) => first.total(),
+        None => db.fetch_one::<(i64,)>(count).await?.0,
+    };
+    Ok((rows, total))
+}
+
 /// Implements [`Exec`] for a backend's connection type.
 macro_rules! impl_exec {
     ($connection:ty, $db:ty) => {

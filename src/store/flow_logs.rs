@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::exec::read_counted;
 use super::row::{encode_paths, to_millis, CountedRow, FlowLogRow, COLUMNS};
 use super::sql::{
     delete_of_provider, push_any_of, push_scope, push_status_precondition, push_tenant, Dialect,
@@ -92,21 +93,12 @@ impl FlowLogRepository for Store {
         limit: u32,
     ) -> Result<(Vec<FlowLog>, u64), StorageError> {
         let (rows, total): (Vec<CountedRow>, i64) = with_db!(self, read, |db| {
-            let rows: Vec<CountedRow> = db
-                .fetch_all(counted_page(visibility, filter, offset, limit))
-                .await?;
-            match rows.first() {
-                Some(first) => {
-                    let total = first.total;
-                    (rows, total)
-                }
-                // Past the last page no row carries the count; an empty page cannot contradict
-                // it.
-                None => {
-                    let (count,): (i64,) = db.fetch_one(count(visibility, filter)).await?;
-                    (rows, count)
-                }
-            }
+            read_counted(
+                db,
+                counted_page(visibility, filter, offset, limit),
+                count(visibility, filter),
+            )
+            .await?
         });
         let flow_logs = rows
             .into_iter()

@@ -156,18 +156,21 @@ macro_rules! with_db {
         }
     };
     (@read $backend:ident, $db:ident, $body:block) => {{
+        #[allow(unused_imports)] // bodies that only call helpers need no method of it
         use $crate::store::exec::Exec as _;
         let mut connection = $backend.reader().await?;
         let $db = &mut *connection;
         $body
     }};
     (@write $backend:ident, $db:ident, $body:block) => {{
+        #[allow(unused_imports)] // bodies that only call helpers need no method of it
         use $crate::store::exec::Exec as _;
         let mut connection = $backend.writer().await?;
         let $db = &mut *connection;
         $body
     }};
     (@transaction $backend:ident, $db:ident, $body:block) => {{
+        #[allow(unused_imports)] // bodies that only call helpers need no method of it
         use $crate::store::exec::Exec as _;
         let mut transaction = $backend.begin().await?;
         let $db = &mut *transaction;

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use super::exec::{read_counted, Counted};
 use super::row::{from_millis, to_millis, Tags, Text};
 use super::sql::{push_any_of, push_scope, push_tenant, Dialect, Sql};
 use super::tags::{insert_tags, push_tag_filters, NETWORK_TAGS};
@@ -61,6 +62,12 @@ struct CountedNetworkRow {
     #[sqlx(flatten)]
     row: NetworkRow,
     total: i64,
+}
+
+impl Counted for CountedNetworkRow {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 fn corrupt(column: &str, value: &str) -> StorageError {
@@ -176,20 +183,12 @@ impl NetworkRepository for Store {
             return Ok((resources, total));
         }
         let (rows, total): (Vec<CountedNetworkRow>, i64) = with_db!(self, read, |db| {
-            let rows: Vec<CountedNetworkRow> = db
-                .fetch_all(list(visibility, kind, filter, page, true))
-                .await?;
-            match rows.first() {
-                Some(first) => {
-                    let total = first.total;
-                    (rows, total)
-                }
-                // Past the last page no row carries the count.
-                None => {
-                    let (total,): (i64,) = db.fetch_one(count_of(visibility, kind, filter)).await?;
-                    (rows, total)
-                }
-            }
+            read_counted(
+                db,
+                list(visibility, kind, filter, page, true),
+                count_of(visibility, kind, filter),
+            )
+            .await?
         });
         let resources = rows
             .into_iter()

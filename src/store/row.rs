@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Type};
 
+use super::exec::Counted;
 use super::sql::Dialect;
 use crate::domain::{
     FlowLog, FlowLogId, LogDestination, NewFlowLog, Provider, ResourceKind, Status, StorageError,
@@ -85,6 +86,12 @@ pub struct CountedRow {
     #[sqlx(flatten)]
     pub row: FlowLogRow,
     pub total: i64,
+}
+
+impl Counted for CountedRow {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 /// Times are stored as Unix milliseconds: exact, ordered and identical on every backend.

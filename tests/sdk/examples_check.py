@@ -22,13 +22,10 @@ Prints `PASS name` / `FAIL name: reason` per check, then `N passed, M failed`.
 """
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 import uuid
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
@@ -47,6 +44,7 @@ from alibabacloud_vpc20160428 import models as vpc_models
 from alibabacloud_vpc20160428.client import Client as AliVpcClient
 
 from huawei_check import failure_reason
+from server import Server, sqlite_in
 
 HW_AK = "HWEXAMPLEACCESSKEY01"
 HW_SK = "hw-example-secret-key-000000000000000000"
@@ -288,57 +286,19 @@ def alibaba_strict_errors(endpoint):
 # The server and the runner
 # ---------------------------------------------------------------------------------------------
 
-class FreshServer:
+def fresh_server(directory):
     """A Flowplane of this script's own: strict references, a fresh database, its credentials."""
-
-    def __init__(self):
-        self.dir = tempfile.TemporaryDirectory()
-        credentials = os.path.join(self.dir.name, "credentials.toml")
-        with open(credentials, "w") as f:
-            f.write(CREDENTIALS)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.endpoint = f"http://127.0.0.1:{port}"
-        database = os.environ.get("FLOWPLANE_EXAMPLES_DATABASE_URL") or f"sqlite://{self.dir.name}/examples.db"
-        self.log = open(os.path.join(self.dir.name, "server.log"), "w+")
-        self.process = subprocess.Popen(
-            [os.environ["FLOWPLANE_BIN"], "serve", "--listen", f"127.0.0.1:{port}", "--database-url", database,
-             "--auth", "verify", "--credentials", credentials, "--references", "strict",
-             "--transition-delay", "1s"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if urllib.request.urlopen(f"{self.endpoint}/_flowplane/health", timeout=1).status == 200:
-                    return
-            except Exception:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the server did not start:\n{self.output()}")
-            time.sleep(0.1)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        code = self.process.returncode
-        self.log.close()
-        self.dir.cleanup()
-        if code != 0:
-            raise RuntimeError(f"the server exited with status {code}")
+    credentials = os.path.join(directory, "credentials.toml")
+    with open(credentials, "w") as f:
+        f.write(CREDENTIALS)
+    database = os.environ.get("FLOWPLANE_EXAMPLES_DATABASE_URL") or sqlite_in(directory, "examples.db")
+    return Server(os.environ["FLOWPLANE_BIN"], database, credentials,
+                  "--references", "strict", "--transition-delay", "1s")
 
 
 def main():
-    server = FreshServer()
+    directory = tempfile.TemporaryDirectory()
+    server = fresh_server(directory.name)
     passed = failed = 0
     try:
         for check in (huawei_example, huawei_strict_errors, alibaba_example, alibaba_strict_errors):
@@ -355,6 +315,7 @@ def main():
         if failed:
             print(server.output(), file=sys.stderr)
         server.stop()
+        directory.cleanup()
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 else 1
 

@@ -20,13 +20,10 @@ nothing failed. Reference: openapi/reference/huawei-vpc-network.md.
 
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
-import urllib.request
 import uuid
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
@@ -45,6 +42,8 @@ from huaweicloudsdkvpc.v2 import (
     UpdateSubnetRequest, UpdateSubnetRequestBody, UpdateVpcOption, UpdateVpcRequest,
     UpdateVpcRequestBody, VpcClient,
 )
+
+from server import Server, sqlite_in
 
 AK = "HWNETCHECKACCESSKEY1"
 SK = "hw-network-check-secret-key-000000000000"
@@ -248,51 +247,10 @@ def strict_flow_logs(c2, _c3):
     delete_vpc_as_terraform(c2, vpc.id)
 
 
-class StrictServer:
-    """A second server with `--references strict`, on a free port and a database of its own."""
-
-    def __init__(self):
-        self.dir = tempfile.TemporaryDirectory()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(self.dir.name, "server.log"), "w+")
-        self.process = subprocess.Popen(
-            [os.environ["FLOWPLANE_BIN"], "serve", "--listen", f"127.0.0.1:{self.port}",
-             "--database-url", f"sqlite://{self.dir.name}/strict.db", "--auth", "verify",
-             "--credentials", os.environ["FLOWPLANE_CREDENTIALS"], "--references", "strict"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if urllib.request.urlopen(f"{self.endpoint}/_flowplane/health", timeout=1).status == 200:
-                    return
-            except Exception:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the strict server did not start:\n{self.output()}")
-            time.sleep(0.1)
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self):
-        """SIGTERM; the server must exit cleanly within 10 s."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                raise RuntimeError("the strict server did not exit within 10 s of SIGTERM")
-        code = self.process.returncode
-        self.log.close()
-        self.dir.cleanup()
-        if code != 0:
-            raise RuntimeError(f"the strict server exited with status {code}")
+def strict_server(directory):
+    """A second server with `--references strict`, on a database of its own."""
+    return Server(os.environ["FLOWPLANE_BIN"], sqlite_in(directory, "strict.db"),
+                  os.environ["FLOWPLANE_CREDENTIALS"], "--references", "strict")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,8 +290,9 @@ def main():
             print(f"{name} is not set", file=sys.stderr)
             return 2
     passed, failed = run([terraform_life_cycle, cidr_rules], os.environ["FLOWPLANE_ENDPOINT"])
+    directory = tempfile.TemporaryDirectory()
     try:
-        server = StrictServer()
+        server = strict_server(directory.name)
     except Exception as exc:
         print(f"FAIL strict server: {exc}", flush=True)
         failed += 1
@@ -345,6 +304,7 @@ def main():
         except Exception as exc:
             print(f"FAIL strict server stop: {exc}", flush=True)
             failed += 1
+    directory.cleanup()
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 else 1
 

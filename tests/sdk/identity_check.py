@@ -31,10 +31,7 @@ entries the server's credentials file needs. Prints `PASS name` / `FAIL name: re
 import datetime
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -72,6 +69,7 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkvpc.request.v20160428.DescribeFlowLogsRequest import DescribeFlowLogsRequest
 
 from huawei_check import failure_reason  # the same wording of a failed check
+from server import Server
 
 # --- Huawei: one domain with a project in two regions, and its user with a password -----------
 HW_AK = "HWIDCHECKACCESSKEY01"
@@ -121,52 +119,22 @@ def env_name(region):
 # ---------------------------------------------------------------------------------------------
 
 class ExpiringServer:
+    """The second server, started by `start` and stopped by `stop` (a no-op when not started)."""
+
     def __init__(self):
-        self.process = None
-        self.log = None
+        self.server = None
 
     def start(self):
-        binary = os.environ["FLOWPLANE_SERVER_BIN"]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [binary, "serve", "--listen", f"127.0.0.1:{port}",
-             "--database-url", os.environ["FLOWPLANE_SERVER_DATABASE_URL"],
-             "--credentials", os.environ["FLOWPLANE_SERVER_CREDENTIALS"],
-             "--auth", "verify", "--max-credential-lifetime", "0s", "--log-format", "json"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        endpoint = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if urllib.request.urlopen(endpoint + "/_flowplane/health", timeout=1).status == 200:
-                    break
-            except Exception:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the expiring server did not start: {self.output()}")
-            time.sleep(0.1)
-        EXPIRING["endpoint"] = endpoint
+        self.server = Server(os.environ["FLOWPLANE_SERVER_BIN"], os.environ["FLOWPLANE_SERVER_DATABASE_URL"],
+                             os.environ["FLOWPLANE_SERVER_CREDENTIALS"], "--max-credential-lifetime", "0s")
+        EXPIRING["endpoint"] = self.server.endpoint
 
     def output(self):
-        if self.log is None:
-            return ""
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-2000:]
+        return self.server.output() if self.server else ""
 
     def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            code = self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise RuntimeError("the expiring server did not stop within 10 s of SIGTERM")
-        if code != 0:
-            raise RuntimeError(f"the expiring server exited with {code}: {self.output()}")
+        if self.server is not None:
+            self.server.stop()
 
 
 # ---------------------------------------------------------------------------------------------

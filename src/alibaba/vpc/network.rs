@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::super::error::AlibabaError;
 use super::super::params::Params;
@@ -40,9 +39,7 @@ pub fn generate_id(prefix: &str) -> String {
 pub fn attribute(resource: &NetworkResource, key: &str) -> String {
     resource
         .spec
-        .attributes
-        .get(key)
-        .and_then(Value::as_str)
+        .text_attribute(key)
         .unwrap_or_default()
         .to_owned()
 }

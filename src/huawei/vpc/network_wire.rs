@@ -205,22 +205,12 @@ pub async fn list_page<R: Repository>(
 
 /// A string a product keeps in the resource's attributes (`""` when absent).
 pub fn text_attribute<'a>(resource: &'a NetworkResource, key: &str) -> &'a str {
-    resource
-        .spec
-        .attributes
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+    resource.spec.text_attribute(key).unwrap_or_default()
 }
 
 /// A boolean a product keeps in the resource's attributes.
 pub fn bool_attribute(resource: &NetworkResource, key: &str, default: bool) -> bool {
-    resource
-        .spec
-        .attributes
-        .get(key)
-        .and_then(Value::as_bool)
-        .unwrap_or(default)
+    resource.spec.bool_attribute(key).unwrap_or(default)
 }
 
 /// A list a product keeps in the resource's attributes (`[]` when absent).
