@@ -8,7 +8,7 @@ use super::sql::{
     delete_of_provider, push_any_of, push_scope, push_status_precondition, push_tenant, Dialect,
     Sql,
 };
-use super::tags::{insert_tags, push_tag_filters, FLOW_LOG_TAGS};
+use super::tags::{push_tag_filters, tag_new, FLOW_LOG_TAGS};
 use super::{with_db, Store};
 use crate::domain::repository::{FlowLogRepository, Insertion, StatusChange};
 use crate::domain::{
@@ -52,12 +52,8 @@ impl FlowLogRepository for Store {
                 }
                 return Ok(Insertion::QuotaReached);
             }
-            let tags = &flow_log.spec.tags;
-            if !tags.is_empty() {
-                let ids = [flow_log.id.as_str().to_owned()];
-                db.execute(insert_tags(&FLOW_LOG_TAGS, &flow_log.scope, &ids, tags))
-                    .await?;
-            }
+            let (scope, id) = (&flow_log.scope, flow_log.id.as_str());
+            tag_new(db, &FLOW_LOG_TAGS, scope, id, &flow_log.spec.tags).await?;
         });
         Ok(Insertion::Inserted)
     }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::exec::{read_counted, Counted};
 use super::row::{from_millis, to_millis, Tags, Text};
 use super::sql::{push_any_of, push_scope, push_tenant, Dialect, Sql};
-use super::tags::{insert_tags, push_tag_filters, NETWORK_TAGS};
+use super::tags::{push_tag_filters, tag_new, NETWORK_TAGS};
 use super::{with_db, Store};
 use crate::domain::cidr::Ipv4Cidr;
 use crate::domain::network::{
@@ -141,12 +141,8 @@ impl NetworkRepository for Store {
                 }
             }
             db.execute(insert(resource)).await?;
-            let tags = &resource.spec.tags;
-            if !tags.is_empty() {
-                let ids = [resource.id.clone()];
-                db.execute(insert_tags(&NETWORK_TAGS, &resource.scope, &ids, tags))
-                    .await?;
-            }
+            let spec = &resource.spec;
+            tag_new(db, &NETWORK_TAGS, &resource.scope, &resource.id, &spec.tags).await?;
         });
         Ok(NetworkInsertion::Inserted)
     }

@@ -143,8 +143,23 @@ where
         .cloned())
 }
 
+/// Writes a new resource's tags, in its inserting transaction.
+pub async fn tag_new<E: Exec>(
+    db: &mut E,
+    table: &TagTable,
+    scope: &TenantScope,
+    id: &str,
+    tags: &[Tag],
+) -> Result<(), sqlx::Error> {
+    if !tags.is_empty() {
+        db.execute(insert_tags(table, scope, &[id.to_owned()], tags))
+            .await?;
+    }
+    Ok(())
+}
+
 /// `INSERT INTO <tags> … VALUES` with every tag on every resource.
-pub fn insert_tags<DB: Dialect>(
+fn insert_tags<DB: Dialect>(
     table: &TagTable,
     scope: &TenantScope,
     ids: &[String],
