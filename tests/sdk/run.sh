@@ -11,6 +11,8 @@
 # holding the keys the checks sign with (each script prints its own entries); schemathesis signs
 # its requests through tests/sdk/schemathesis_hooks.py.
 #
+# `run.sh --prepare` only installs the SDKs (see below) and exits.
+#
 # Environment:
 #   FLOWPLANE_BIN           use this server binary instead of `cargo build --release --locked`
 #   FLOWPLANE_DATABASE_URL  database URL for the server (default: sqlite in a temp dir)
@@ -26,15 +28,42 @@ if [[ -n "${FLOWPLANE_BIN:-}" && "$FLOWPLANE_BIN" != /* ]]; then
 fi
 cd "$REPO"
 
-# --- Python venv with the pinned SDK (reinstalled only when requirements.txt changes) ---------
+# --- What the checks need, installed once: a Python venv with the pinned SDKs (reinstalled only
+# when requirements.txt changes) and the Node.js SDK pinned by package-lock.json (Node is the
+# machine's, or Debian's when there is none). `run.sh --prepare` installs both and exits, so that
+# several runs can then start side by side without racing on the installs. ------------------
 VENV="$REPO/target/sdk-venv"
-STAMP="$VENV/.requirements.sha256"
-REQ_HASH="$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)"
-if [[ ! -x "$VENV/bin/python" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$REQ_HASH" ]]; then
-    echo "sdk: installing the Huawei Cloud and Alibaba Cloud SDKs into $VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
-    echo "$REQ_HASH" > "$STAMP"
+NODE_DIR="$HERE/node"
+prepare_python() {
+    local stamp="$VENV/.requirements.sha256" hash
+    hash="$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)"
+    if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$hash" ]]; then
+        echo "sdk: installing the Huawei Cloud and Alibaba Cloud SDKs into $VENV"
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
+        echo "$hash" > "$stamp"
+    fi
+}
+prepare_node() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "sdk: no Node.js here; installing Debian's nodejs and npm"
+        local sudo=()
+        [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+        "${sudo[@]}" apt-get update -qq
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    fi
+    local stamp="$NODE_DIR/node_modules/.lock.sha256" hash
+    hash="$(sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$hash" ]]; then
+        echo "sdk: installing the Alibaba Cloud Node.js SDK (npm ci)"
+        (cd "$NODE_DIR" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+        echo "$hash" > "$stamp"
+    fi
+}
+prepare_python
+prepare_node
+if [[ "${1:-}" == "--prepare" ]]; then
+    exit 0
 fi
 
 # --- Server binary --------------------------------------------------------------------------
@@ -197,24 +226,7 @@ CHECK_PID=$!
 wait "$CHECK_PID"
 
 # --- The official Alibaba Cloud Node.js SDK (tests/sdk/node): the provider's flow-log example,
-# call for call. Node is the machine's, or Debian's when there is none; the packages are pinned
-# by package-lock.json and installed once per lock file. -----------------------------------
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "sdk: no Node.js here; installing Debian's nodejs and npm"
-    if [[ "$(id -u)" == 0 ]]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-    else
-        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-    fi
-fi
-NODE_DIR="$HERE/node"
-NODE_STAMP="$NODE_DIR/node_modules/.lock.sha256"
-NODE_HASH="$(sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -f "$NODE_STAMP" || "$(cat "$NODE_STAMP")" != "$NODE_HASH" ]]; then
-    echo "sdk: installing the Alibaba Cloud Node.js SDK (npm ci)"
-    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
-    echo "$NODE_HASH" > "$NODE_STAMP"
-fi
+# call for call. ----------------------------------------------------------------------------
 echo "sdk: Alibaba Cloud Node.js SDK ($(node --version)): the provider's flow-log example"
 read -r NODE_KEY NODE_SECRET < <("$VENV/bin/python" "$HERE/alibaba_check.py" --print-key LTAIcheckNode)
 node "$NODE_DIR/check.js" "127.0.0.1:$PORT" "$NODE_KEY" "$NODE_SECRET" &
