@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use super::exec::read_counted;
 use super::row::{encode_paths, to_millis, CountedRow, FlowLogRow, COLUMNS};
 use super::sql::{
-    delete_of_provider, push_any_of, push_scope, push_status_precondition, push_tenant, Dialect,
-    Sql,
+    delete_of_provider, push_any_of, push_page, push_scope, push_status_precondition, push_tenant,
+    Dialect, Sql,
 };
 use super::tags::{push_tag_filters, tag_new, FLOW_LOG_TAGS};
 use super::{with_db, Store};
@@ -248,24 +248,7 @@ fn list<DB: Dialect>(visibility: Visibility<'_>, filter: &FlowLogFilter, page: &
         selected::<DB>()
     ));
     push_conditions(&mut sql, visibility, filter);
-    let limit = match page {
-        Page::AfterMarker { marker, limit } => {
-            if let Some(marker) = marker {
-                // An unknown marker compares against NULL and yields an empty page.
-                sql.push(" AND seq > (SELECT m.seq FROM flow_logs m WHERE m.id = ")
-                    .text(marker);
-                push_scope(&mut sql, "m.", visibility);
-                sql.push(")");
-            }
-            *limit
-        }
-        Page::Offset { limit, .. } => *limit,
-    };
-    sql.push(" ORDER BY seq LIMIT ").int(i64::from(limit));
-    if let Page::Offset { offset, .. } = page {
-        sql.push(" OFFSET ")
-            .int(i64::try_from(*offset).unwrap_or(i64::MAX));
-    }
+    push_page(&mut sql, "flow_logs", visibility, page);
     sql
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::exec::{read_counted, Counted};
 use super::row::{from_millis, to_millis, Tags, Text};
-use super::sql::{push_any_of, push_scope, push_tenant, Dialect, Sql};
+use super::sql::{push_any_of, push_page, push_scope, push_tenant, Dialect, Sql};
 use super::tags::{push_tag_filters, tag_new, NETWORK_TAGS};
 use super::{with_db, Store};
 use crate::domain::cidr::Ipv4Cidr;
@@ -387,24 +387,7 @@ fn list<DB: Dialect>(
         selected::<DB>()
     ));
     push_conditions(&mut sql, visibility, kind, filter);
-    let limit = match page {
-        Page::AfterMarker { marker, limit } => {
-            if let Some(marker) = marker {
-                // An unknown marker compares against NULL and yields an empty page.
-                sql.push(" AND seq > (SELECT m.seq FROM network_resources m WHERE m.id = ")
-                    .text(marker);
-                push_scope(&mut sql, "m.", visibility);
-                sql.push(")");
-            }
-            *limit
-        }
-        Page::Offset { limit, .. } => *limit,
-    };
-    sql.push(" ORDER BY seq LIMIT ").int(i64::from(limit));
-    if let Page::Offset { offset, .. } = page {
-        sql.push(" OFFSET ")
-            .int(i64::try_from(*offset).unwrap_or(i64::MAX));
-    }
+    push_page(&mut sql, "network_resources", visibility, page);
     sql
 }
 

@@ -5,7 +5,7 @@
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use crate::domain::{Provider, Status, TenantScope, Visibility};
+use crate::domain::{Page, Provider, Status, TenantScope, Visibility};
 
 /// What differs between the backends' SQL: how text is stored (Postgres cannot store NUL, so
 /// it escapes it; SQLite stores text as is), and the few expressions each spells its own way.
@@ -131,6 +131,36 @@ pub fn push_scope<DB: Dialect>(sql: &mut Sql<DB>, alias: &str, visibility: Visib
                     .text(tenant_id);
             }
         }
+    }
+}
+
+/// A list's order and page: after the marker's row (its `seq`, looked up in `table` within
+/// the same visibility), or at an offset.
+pub fn push_page<DB: Dialect>(
+    sql: &mut Sql<DB>,
+    table: &str,
+    visibility: Visibility<'_>,
+    page: &Page,
+) {
+    let limit = match page {
+        Page::AfterMarker { marker, limit } => {
+            if let Some(marker) = marker {
+                // An unknown marker compares against NULL and yields an empty page.
+                sql.push(format!(
+                    " AND seq > (SELECT m.seq FROM {table} m WHERE m.id = "
+                ))
+                .text(marker);
+                push_scope(sql, "m.", visibility);
+                sql.push(")");
+            }
+            *limit
+        }
+        Page::Offset { limit, .. } => *limit,
+    };
+    sql.push(" ORDER BY seq LIMIT ").int(i64::from(limit));
+    if let Page::Offset { offset, .. } = page {
+        sql.push(" OFFSET ")
+            .int(i64::try_from(*offset).unwrap_or(i64::MAX));
     }
 }
 
