@@ -14,11 +14,14 @@ use crate::auth::issued::{Issued, Lifetimes};
 use crate::auth::nonces::Nonces;
 use crate::config::ServeArgs;
 use crate::context::Face;
-use crate::domain::{FlowLogService, NetworkDelays, NetworkService, Quotas, TransitionDelays};
+use crate::domain::{
+    DestinationService, FlowLogService, NetworkDelays, NetworkService, Quotas, RecordService,
+    TransitionDelays,
+};
 use crate::edge::Edge;
-use crate::state::{AppState, FlowLogs, Network};
+use crate::state::{AppState, Destinations, FlowLogs, Network, Records};
 use crate::store::{Store, StoreError};
-use crate::worker::TransitionWorker;
+use crate::worker::{RecordWorker, TransitionWorker, Workers};
 use crate::{alibaba, control, huawei};
 
 /// Why a Flowplane could not be built.
@@ -44,7 +47,7 @@ pub enum ServeError {
 pub struct App {
     state: AppState,
     store: Store,
-    worker: TransitionWorker<Store>,
+    workers: Workers<Store>,
     request_timeout: Duration,
 }
 
@@ -77,11 +80,17 @@ impl App {
             },
             flow_logs.work_scheduled(),
         );
-        let worker = TransitionWorker::new(&flow_logs, &network);
+        let records = RecordService::new(store.clone(), settings.records.options());
+        let workers = Workers {
+            transitions: TransitionWorker::new(&flow_logs, &network),
+            records: RecordWorker::new(&records),
+        };
         Ok(Self {
             state: AppState {
                 flow_logs,
                 network,
+                destinations: DestinationService::new(store.clone()),
+                records,
                 nonces: Nonces::new(store.clone()),
                 auth: settings.auth,
                 credentials: Arc::new(credentials),
@@ -93,7 +102,7 @@ impl App {
                 ),
             },
             store,
-            worker,
+            workers,
             request_timeout: settings.request_timeout,
         })
     }
@@ -111,9 +120,22 @@ impl App {
         &self.store
     }
 
-    /// The worker, for driving transitions by hand (`tick`) in tests.
+    pub fn destinations(&self) -> &Destinations {
+        &self.state.destinations
+    }
+
+    pub fn records(&self) -> &Records {
+        &self.state.records
+    }
+
+    /// The transition worker, for driving transitions by hand (`tick`) in tests.
     pub fn worker(&self) -> &TransitionWorker<Store> {
-        &self.worker
+        &self.workers.transitions
+    }
+
+    /// The record worker, for driving it by hand (`step`) in tests.
+    pub fn record_worker(&self) -> &RecordWorker<Store> {
+        &self.workers.records
     }
 
     pub fn router(&self) -> Router {
@@ -124,9 +146,9 @@ impl App {
         with_edge(routes, self.request_timeout).with_state(self.state.clone())
     }
 
-    /// Serves on `listener`, with the transition worker running, until `shutdown` completes;
-    /// then lets in-flight requests finish, stops the worker and closes the database. If the
-    /// worker stops on its own meanwhile, serving ends with [`ServeError::WorkerStopped`].
+    /// Serves on `listener`, with the workers running, until `shutdown` completes; then lets
+    /// in-flight requests finish, stops the workers and closes the database. If a worker stops
+    /// on its own meanwhile, serving ends with [`ServeError::WorkerStopped`].
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -135,8 +157,8 @@ impl App {
         let server = axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
             .into_future();
-        let worker = self.worker.clone();
-        let served = supervise(server, |stop| worker.run(stop)).await;
+        let workers = self.workers.clone();
+        let served = supervise(server, |stop| workers.run(stop)).await;
         self.store.close().await;
         served
     }

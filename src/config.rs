@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::auth::AuthMode;
-use crate::domain::ReferenceMode;
+use crate::domain::records::RecordSettings;
+use crate::domain::{RecordOptions, ReferenceMode};
 use crate::store::{DatabaseUrl, PoolSettings, StoreSettings};
 
 #[derive(Debug, Parser)]
@@ -139,6 +140,49 @@ pub struct ServeArgs {
     /// given (Huawei tokens 24 h, temporary credentials their requested duration).
     #[arg(long, env = "FLOWPLANE_MAX_CREDENTIAL_LIFETIME", value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub max_credential_lifetime: Option<Duration>,
+
+    #[command(flatten)]
+    pub records: RecordArgs,
+}
+
+/// Synthetic flow-log records.
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    /// `on`: every active flow log delivers records to its destination as its capture windows
+    /// pass; `off`: only `POST /_flowplane/records/generate` produces them.
+    #[arg(long = "records", env = "FLOWPLANE_RECORDS", value_enum, default_value_t = Switch::On)]
+    pub records: Switch,
+
+    /// How many flows each interface reports per capture window.
+    #[arg(long, env = "FLOWPLANE_RECORDS_PER_WINDOW", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub records_per_window: u32,
+
+    /// The seed of the generator: the same seed, flow log and window give the same records.
+    #[arg(long, env = "FLOWPLANE_RECORDS_SEED", default_value_t = 0)]
+    pub records_seed: u64,
+
+    /// The most records one log stream (logstore) keeps; the oldest go first.
+    #[arg(long, env = "FLOWPLANE_RECORDS_MAX_PER_STREAM", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub records_max_per_stream: u32,
+}
+
+impl RecordArgs {
+    pub fn options(&self) -> RecordOptions {
+        RecordOptions {
+            background: self.records == Switch::On,
+            settings: RecordSettings {
+                per_window: self.records_per_window,
+                seed: self.records_seed,
+            },
+            max_per_stream: self.records_max_per_stream,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 /// How strictly a flow log's resource is checked (`--references`).
@@ -218,6 +262,11 @@ mod tests {
         assert_eq!(args.auth, AuthMode::Verify);
         assert_eq!(args.credentials, None);
         assert_eq!(args.references, References::Lenient);
+        let records = args.records.options();
+        assert!(records.background);
+        assert_eq!(records.settings.per_window, 10);
+        assert_eq!(records.settings.seed, 0);
+        assert_eq!(records.max_per_stream, 10_000);
         assert_eq!(args.max_credential_lifetime, None);
     }
 

@@ -7,18 +7,24 @@ use crate::auth::credentials::Credentials;
 use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
-use crate::domain::{FlowLogService, NetworkService};
+use crate::domain::{DestinationService, FlowLogService, NetworkService, RecordService};
 use crate::store::Store;
 
 /// The flow-log service over the store in use.
 pub type FlowLogs = FlowLogService<Store>;
 /// The network service over the store in use.
 pub type Network = NetworkService<Store>;
+/// The log destinations (LTS groups and streams, SLS projects and logstores) over the store.
+pub type Destinations = DestinationService<Store>;
+/// The flow-log records over the store in use.
+pub type Records = RecordService<Store>;
 
 #[derive(Clone)]
 pub struct AppState {
     pub flow_logs: FlowLogs,
     pub network: Network,
+    pub destinations: Destinations,
+    pub records: Records,
     /// Signature nonces, claimed once each.
     pub nonces: Nonces<Store>,
     /// Whether the cloud faces check request signatures.

@@ -124,6 +124,17 @@ impl From<DomainError> for AlibabaError {
                 "InvalidVSwitchId.IpNotEnough",
                 "The specified VSwitch has not enough IpAddress.",
             ),
+            // Strict references: the SLS project or logstore a flow log names is not the
+            // account's (the code CreateFlowLog's table gives for either).
+            DomainError::DestinationMissing { .. } => Self::documented(
+                "ProjectOrLogstoreNotExist",
+                "The specified project or logstore does not exist.",
+            ),
+            // The log products' own failures, which SLS answers in its own envelope; worded
+            // generically should a POP product ever meet one.
+            err @ (DomainError::DestinationNotFound { .. }
+            | DomainError::DestinationExists { .. }
+            | DomainError::GroupNotEmpty(_)) => bad_request("InvalidParameter", err.to_string()),
             DomainError::Storage(err) => {
                 tracing::error!(error = %err, "database failure");
                 Self::service_unavailable()

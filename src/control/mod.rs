@@ -2,6 +2,7 @@
 //! operators. It calls the services' operator operations, which cross tenants by design.
 
 mod query;
+mod records;
 mod views;
 
 use axum::extract::State;
@@ -25,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/_flowplane/reset", post(reset))
         .route("/_flowplane/flow-logs", get(flow_logs))
         .route("/_flowplane/transitions/tick", post(tick))
+        .route("/_flowplane/records/generate", post(records::generate))
+        .route("/_flowplane/records", get(records::list))
 }
 
 /// The control API's face: everything under `/_flowplane`, errors in its own envelope.
@@ -51,6 +54,7 @@ impl Face for ControlFace {
 #[derive(Debug)]
 pub enum ControlError {
     BadParameter(String),
+    NotFound(String),
     Failure(Failure),
     Domain(DomainError),
 }
@@ -67,6 +71,7 @@ impl IntoResponse for ControlError {
             ControlError::BadParameter(message) => {
                 (StatusCode::BAD_REQUEST, "InvalidParameter", message.clone())
             }
+            ControlError::NotFound(message) => (StatusCode::NOT_FOUND, "NotFound", message.clone()),
             ControlError::Failure(Failure::NoSuchRoute) => (
                 StatusCode::NOT_FOUND,
                 "NotFound",

@@ -4,6 +4,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde::Deserialize;
 
@@ -79,6 +80,25 @@ pub fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D
     value
         .parse()
         .map_err(|_| D::Error::custom(format!("{value:?} is not a whole number")))
+}
+
+pub fn optional_whole_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    whole_number(deserializer).map(Some)
+}
+
+/// An RFC 3339 time, or Unix seconds.
+pub fn time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    if let Ok(seconds) = value.parse::<i64>() {
+        return DateTime::from_timestamp(seconds, 0)
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("{value} is out of range")));
+    }
+    DateTime::parse_from_rfc3339(&value)
+        .map(|time| Some(time.with_timezone(&Utc)))
+        .map_err(|_| D::Error::custom(format!("{value:?} is neither RFC 3339 nor Unix seconds")))
 }
 
 pub fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {

@@ -1,6 +1,7 @@
 use std::net::Ipv4Addr;
 
 use super::cidr::Ipv4Cidr;
+use super::destination::{Delivery, Level};
 use super::lifecycle::Status;
 use super::model::{FlowLogId, NewFlowLog, ResourceKind};
 use super::network::NetworkStatus;
@@ -75,6 +76,18 @@ pub enum DomainError {
     AddressInUse { address: Ipv4Addr },
     #[error("subnet {subnet_id} has no free address")]
     NoFreeAddress { subnet_id: String },
+    /// No log group (or stream) with this id in the tenant's scope.
+    #[error("log {} {id} not found", level.as_str())]
+    DestinationNotFound { level: Level, id: String },
+    /// The scope (or the group) already has a log group (or stream) of this name.
+    #[error("a log {} named {name} already exists", level.as_str())]
+    DestinationExists { level: Level, name: String },
+    /// A log group that may only be deleted empty still holds streams.
+    #[error("log group {0} still holds log streams")]
+    GroupNotEmpty(String),
+    /// A flow log's destination is not among the tenant's log streams (strict references).
+    #[error("the flow log's destination does not exist ({delivery:?})")]
+    DestinationMissing { delivery: Delivery },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -1,17 +1,23 @@
-//! The provider-neutral core: the flow-log model, its life cycle, the repository contract it
-//! needs from persistence, and the service every face, the control API and the worker call.
+//! The provider-neutral core: flow logs and their life cycle, the network they capture, the
+//! destinations they deliver to and the records they deliver; the repository contract it needs
+//! from persistence, and the services every face, the control API and the workers call.
 //! It knows nothing of HTTP or SQL.
 
 pub mod cidr;
+pub mod destination;
+mod destination_service;
 mod error;
 mod lifecycle;
 mod model;
 pub mod network;
 mod network_service;
+mod record_service;
+pub mod records;
 pub mod repository;
 mod service;
 pub mod tenancy;
 
+pub use destination_service::DestinationService;
 pub use error::DomainError;
 pub use lifecycle::{Operation, Settlement, Status, Step};
 pub use model::{
@@ -20,5 +26,6 @@ pub use model::{
     MAX_TAGS_PER_FLOW_LOG,
 };
 pub use network_service::{max_network_tags, NetworkDelays, NetworkService};
+pub use record_service::{Generated, RecordOptions, RecordService, MAX_WINDOWS_AT_ONCE};
 pub use repository::{Repository, StorageError, Visibility};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::destination::Delivery;
 use super::lifecycle::Status;
 
 /// Which cloud's face owns a flow log.
@@ -220,6 +221,12 @@ pub struct FlowLog {
     pub due_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Whether its destination exists now, so that records can be delivered.
+    pub delivery: Delivery,
+    /// When it last became active; `None` while it never was.
+    pub active_since: Option<DateTime<Utc>>,
+    /// The end of the last capture window produced for it; `None` before the first.
+    pub records_through: Option<DateTime<Utc>>,
 }
 
 /// Attribute changes; `None` leaves a field as it is.
@@ -248,6 +255,8 @@ pub struct FlowLogFilter {
     pub resource_group_ids: Vec<String>,
     /// Flow logs that capture one of these VPCs.
     pub vpc_ids: Vec<String>,
+    /// Flow logs whose destination exists (`true`) or does not (`false`).
+    pub delivering: Option<bool>,
     /// Every one of these tags must be on the flow log (all of them, unlike the other filters).
     pub tags: Vec<TagFilter>,
     /// Set when a filter can match nothing (e.g. a status no flow log ever has), to skip the query.

@@ -11,12 +11,17 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+use super::destination::{
+    Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
+};
 use super::lifecycle::{Settlement, Status};
+use super::model::LogDestination;
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, ResourceKind, Tag,
     TagFilter, TenantScope,
 };
 use super::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus};
+use super::records::FlowRecord;
 
 /// Why persistence failed, in terms the domain can act on.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,8 @@ pub enum Insertion {
     QuotaReached,
     /// The resource it captures is not in the tenant's network; nothing was written.
     ResourceMissing,
+    /// Its destination (log group and stream) is not the tenant's; nothing was written.
+    DestinationMissing,
 }
 
 /// The outcome of a tag write over several resources; nothing is written unless it is `Done`.
@@ -120,14 +127,15 @@ type Answer<T> = Result<T, StorageError>;
 /// Flow logs themselves.
 pub trait FlowLogRepository: Send + Sync {
     /// Inserts the flow log with its tags, unless the tenant already has `quota` flow logs or,
-    /// with `require_resource`, the resource it captures is not in the tenant's network (the
-    /// checks and the insert are one statement). Fails with [`StorageError::UniqueViolation`]
-    /// when a uniqueness rule forbids the row.
+    /// with `require_references`, the resource it captures is not in the tenant's network or its
+    /// destination is not one of the tenant's log streams (the checks and the insert are one
+    /// statement). Fails with [`StorageError::UniqueViolation`] when a uniqueness rule forbids
+    /// the row.
     fn insert(
         &self,
         flow_log: &FlowLog,
         quota: Option<u32>,
-        require_resource: bool,
+        require_references: bool,
     ) -> impl Future<Output = Answer<Insertion>> + Send;
 
     fn get(
@@ -173,8 +181,8 @@ pub trait FlowLogRepository: Send + Sync {
         expected: &[Status],
     ) -> impl Future<Output = Answer<bool>> + Send;
 
-    /// Removes every flow log (their tags go with them), service activation and network
-    /// resource, or those of one provider; returns how many flow logs.
+    /// Removes every flow log (their tags go with them), service activation, network resource,
+    /// log group and stream and record, or those of one provider; returns how many flow logs.
     fn reset(&self, provider: Option<Provider>) -> impl Future<Output = Answer<u64>> + Send;
 }
 
@@ -286,6 +294,169 @@ pub trait NetworkRepository: Send + Sync {
     fn next_network_due(&self) -> impl Future<Output = Answer<Option<DateTime<Utc>>>> + Send;
 }
 
+/// The outcome of a log stream insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamInsertion {
+    Inserted,
+    /// Its group does not exist in the scope; nothing was written.
+    GroupMissing,
+}
+
+/// The outcome of a log group removal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupRemoval {
+    /// The group is gone, with its streams and their records.
+    Removed,
+    /// It still holds streams and may only go empty; nothing changed.
+    HasStreams,
+    NotFound,
+}
+
+/// Log groups and their streams (LTS groups and streams, SLS projects and logstores).
+pub trait DestinationRepository: Send + Sync {
+    /// Fails with [`StorageError::UniqueViolation`] when the scope has a group of that name.
+    fn insert_group(&self, group: &LogGroup) -> impl Future<Output = Answer<()>> + Send;
+
+    /// Inserts the stream into its group, which must exist in the scope (one statement). Fails
+    /// with [`StorageError::UniqueViolation`] when the group has a stream of that name.
+    fn insert_stream(
+        &self,
+        stream: &LogStream,
+    ) -> impl Future<Output = Answer<StreamInsertion>> + Send;
+
+    fn get_group(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+    ) -> impl Future<Output = Answer<Option<LogGroup>>> + Send;
+
+    fn get_stream(
+        &self,
+        scope: &TenantScope,
+        group_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Answer<Option<LogStream>>> + Send;
+
+    /// One page of the scope's matching groups in creation order, and how many match in all.
+    fn list_groups(
+        &self,
+        visibility: Visibility<'_>,
+        filter: &LogContainerFilter,
+        offset: u64,
+        limit: u32,
+    ) -> impl Future<Output = Answer<(Vec<LogGroup>, u64)>> + Send;
+
+    /// One page of the matching streams of one group (of every group when `None`), in creation
+    /// order, and how many match in all.
+    fn list_streams(
+        &self,
+        scope: &TenantScope,
+        group_id: Option<&str>,
+        filter: &LogContainerFilter,
+        offset: u64,
+        limit: u32,
+    ) -> impl Future<Output = Answer<(Vec<LogStream>, u64)>> + Send;
+
+    fn update_group(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        changes: &LogContainerChanges,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Answer<Option<LogGroup>>> + Send;
+
+    fn update_stream(
+        &self,
+        scope: &TenantScope,
+        group_id: &str,
+        id: &str,
+        changes: &LogContainerChanges,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Answer<Option<LogStream>>> + Send;
+
+    /// Removes the group (its streams and records go with it), or with `OnlyEmpty` only while
+    /// it holds no stream: one conditional statement.
+    fn delete_group(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        deletion: GroupDeletion,
+    ) -> impl Future<Output = Answer<GroupRemoval>> + Send;
+
+    /// Removes the stream and its records; `false` when it did not exist.
+    fn delete_stream(
+        &self,
+        scope: &TenantScope,
+        group_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Answer<bool>> + Send;
+
+    /// Whether the destination's group and stream exist in the scope now.
+    fn delivery(
+        &self,
+        scope: &TenantScope,
+        destination: &LogDestination,
+    ) -> impl Future<Output = Answer<Delivery>> + Send;
+}
+
+/// Which records a read is about; times are the records' start times, `from` inclusive and `to`
+/// exclusive.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordSelection<'a> {
+    pub visibility: Visibility<'a>,
+    /// One stream's records (group id, stream id).
+    pub destination: Option<(&'a str, &'a str)>,
+    pub flow_log_id: Option<&'a str>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Flow-log records and the generator's progress.
+pub trait RecordRepository: Send + Sync {
+    /// Active flow logs whose next capture window has ended by `now` (or that have not
+    /// produced one yet), at most `limit` of them, oldest progress first.
+    /// `default_window` is the window of a flow log without an aggregation interval.
+    fn records_due(
+        &self,
+        now: DateTime<Utc>,
+        default_window: chrono::Duration,
+        limit: u32,
+    ) -> impl Future<Output = Answer<Vec<FlowLog>>> + Send;
+
+    /// Moves the flow log's progress from `expected` to `through` and stores `records` (which
+    /// go to its destination, when it exists), then trims that stream to its newest
+    /// `max_per_stream` records: one transaction. `false`, with nothing written, when the
+    /// progress is no longer `expected` (another worker delivered those windows).
+    fn deliver(
+        &self,
+        scope: &TenantScope,
+        flow_log_id: &str,
+        expected: Option<DateTime<Utc>>,
+        through: DateTime<Utc>,
+        records: &[FlowRecord],
+        max_per_stream: u32,
+    ) -> impl Future<Output = Answer<bool>> + Send;
+
+    /// The selected records, newest first (oldest first with `oldest_first`), one page.
+    fn list_records(
+        &self,
+        selection: RecordSelection<'_>,
+        oldest_first: bool,
+        offset: u64,
+        limit: u32,
+    ) -> impl Future<Output = Answer<Vec<FlowRecord>>> + Send;
+
+    /// How many records the selection holds.
+    fn count_records(
+        &self,
+        selection: RecordSelection<'_>,
+    ) -> impl Future<Output = Answer<u64>> + Send;
+
+    /// Removes records older than their stream's time to live (its group's when it has none)
+    /// at `now`; returns how many.
+    fn expire_records(&self, now: DateTime<Utc>) -> impl Future<Output = Answer<u64>> + Send;
+}
+
 /// Pending life-cycle transitions.
 pub trait TransitionRepository: Send + Sync {
     /// Completes every transition out of `from` due at or before `due_by`; returns how many.
@@ -332,6 +503,8 @@ pub trait Repository:
     FlowLogRepository
     + TagRepository
     + NetworkRepository
+    + DestinationRepository
+    + RecordRepository
     + TransitionRepository
     + ActivationRepository
     + DatabaseRepository
@@ -344,6 +517,8 @@ impl<T> Repository for T where
     T: FlowLogRepository
         + TagRepository
         + NetworkRepository
+        + DestinationRepository
+        + RecordRepository
         + TransitionRepository
         + ActivationRepository
         + DatabaseRepository

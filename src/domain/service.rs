@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+use super::destination::Delivery;
 use super::error::DomainError;
 use super::lifecycle::{Operation, Settlement, Status, Step};
 use super::model::{
@@ -116,9 +117,12 @@ impl<R: Repository> FlowLogService<R> {
         spec: NewFlowLog,
     ) -> Result<FlowLog, DomainError> {
         let strict = self.references == ReferenceMode::Strict;
-        if strict {
+        let delivery = if strict {
             self.check_reference(scope, &spec).await?;
-        }
+            Delivery::Delivering
+        } else {
+            self.store.delivery(scope, &spec.destination).await?
+        };
         let now = Utc::now();
         // A new flow log comes into being as if activated from nothing.
         let delay = self.delays.for_provider(scope.provider());
@@ -132,6 +136,9 @@ impl<R: Repository> FlowLogService<R> {
             due_at,
             created_at: now,
             updated_at: now,
+            delivery,
+            active_since: (status == Status::Active).then_some(now),
+            records_through: None,
         };
         let quota = self.quotas.for_provider(scope.provider());
         match self.store.insert(&flow_log, quota, strict).await {
@@ -147,6 +154,12 @@ impl<R: Repository> FlowLogService<R> {
                 kind: flow_log.spec.resource_kind,
                 id: flow_log.spec.resource_id,
             }),
+            Ok(Insertion::DestinationMissing) => Err(DomainError::DestinationMissing {
+                delivery: self
+                    .store
+                    .delivery(scope, &flow_log.spec.destination)
+                    .await?,
+            }),
             Err(StorageError::UniqueViolation) => {
                 Err(DomainError::Duplicate(Box::new(flow_log.spec)))
             }
@@ -154,14 +167,26 @@ impl<R: Repository> FlowLogService<R> {
         }
     }
 
-    /// Strict references: the resource must be in the tenant's network, as the stated kind, and
-    /// the resource group one of the tenant's.
+    /// Strict references: the resource must be in the tenant's network, as the stated kind, the
+    /// destination one of the tenant's log streams, and the resource group one of the tenant's.
     async fn check_reference(
         &self,
         scope: &TenantScope,
         spec: &NewFlowLog,
     ) -> Result<(), DomainError> {
         check_resource_group(scope, spec.resource_group_id.as_deref())?;
+        self.check_resource(scope, spec).await?;
+        match self.store.delivery(scope, &spec.destination).await? {
+            Delivery::Delivering => Ok(()),
+            delivery => Err(DomainError::DestinationMissing { delivery }),
+        }
+    }
+
+    async fn check_resource(
+        &self,
+        scope: &TenantScope,
+        spec: &NewFlowLog,
+    ) -> Result<(), DomainError> {
         match self.store.get_network(scope, &spec.resource_id).await? {
             None => Err(DomainError::ReferenceNotFound {
                 kind: spec.resource_kind,

@@ -16,12 +16,25 @@ use crate::domain::{
     StorageError, TenantScope, Visibility,
 };
 
-/// Every column of a flow log and its tags, in [`FlowLogRow`]'s order.
-fn selected<DB: Dialect>() -> String {
+/// Every column of a flow log, its tags and whether its destination exists, in
+/// [`FlowLogRow`]'s order.
+pub(super) fn selected<DB: Dialect>() -> String {
     let tags = FLOW_LOG_TAGS;
     format!(
-        "{COLUMNS}, {}",
-        DB::tags_json(tags.resources, tags.tags, tags.owner)
+        "{COLUMNS}, {}, EXISTS (SELECT 1 FROM log_groups g WHERE {}) AS group_exists, \
+         EXISTS (SELECT 1 FROM log_streams s WHERE {} AND s.group_id = flow_logs.log_group) \
+         AS stream_exists",
+        DB::tags_json(tags.resources, tags.tags, tags.owner),
+        same_tenant_as_flow_log("g", "log_group"),
+        same_tenant_as_flow_log("s", "log_topic"),
+    )
+}
+
+/// `alias` is a row of the flow log's tenant whose id is the flow log's `column`.
+fn same_tenant_as_flow_log(alias: &str, column: &str) -> String {
+    format!(
+        "{alias}.provider = flow_logs.provider AND {alias}.tenant_id = flow_logs.tenant_id \
+         AND {alias}.region_id = flow_logs.region_id AND {alias}.id = flow_logs.{column}"
     )
 }
 
@@ -30,7 +43,7 @@ impl FlowLogRepository for Store {
         &self,
         flow_log: &FlowLog,
         quota: Option<u32>,
-        require_resource: bool,
+        require_references: bool,
     ) -> Result<Insertion, StorageError> {
         with_db!(self, transaction, |db| {
             if quota.is_some() {
@@ -39,15 +52,19 @@ impl FlowLogRepository for Store {
                 }
             }
             if db
-                .execute(insert(flow_log, quota, require_resource))
+                .execute(insert(flow_log, quota, require_references))
                 .await?
                 == 0
             {
-                // Which check refused it: the reference, or else the quota.
-                if require_resource {
+                // Which check refused it: a reference, or else the quota.
+                if require_references {
                     let (found,): (i64,) = db.fetch_one(captured_resources(flow_log)).await?;
                     if found == 0 {
                         return Ok(Insertion::ResourceMissing);
+                    }
+                    let (found,): (i64,) = db.fetch_one(destinations(flow_log)).await?;
+                    if found == 0 {
+                        return Ok(Insertion::DestinationMissing);
                     }
                 }
                 return Ok(Insertion::QuotaReached);
@@ -138,6 +155,9 @@ impl FlowLogRepository for Store {
             // One statement removes parents and children alike; tags go with their rows.
             db.execute(delete_of_provider("network_resources", provider))
                 .await?;
+            // Streams and their records go with their groups.
+            db.execute(delete_of_provider("log_groups", provider))
+                .await?;
             db.execute(delete_of_provider("flow_logs", provider))
                 .await?
         }))
@@ -155,9 +175,13 @@ fn quota_key(scope: &TenantScope) -> String {
 }
 
 /// Inserts the flow log (not its tags), unless the tenant already has `quota` flow logs or, with
-/// `require_resource`, its resource is not in the tenant's network: checks and insert are one
-/// statement.
-fn insert<DB: Dialect>(flow_log: &FlowLog, quota: Option<u32>, require_resource: bool) -> Sql<DB> {
+/// `require_references`, its resource is not in the tenant's network or its destination not one
+/// of the tenant's log streams: checks and insert are one statement.
+fn insert<DB: Dialect>(
+    flow_log: &FlowLog,
+    quota: Option<u32>,
+    require_references: bool,
+) -> Sql<DB> {
     let spec = &flow_log.spec;
     let mut sql = Sql::new(format!("INSERT INTO flow_logs ({COLUMNS}) SELECT "));
     sql.text(flow_log.id.as_str())
@@ -200,19 +224,43 @@ fn insert<DB: Dialect>(flow_log: &FlowLog, quota: Option<u32>, require_resource:
         .push(", ")
         .int(to_millis(flow_log.created_at))
         .push(", ")
-        .int(to_millis(flow_log.updated_at));
+        .int(to_millis(flow_log.updated_at))
+        .push(", ")
+        .opt_int(flow_log.active_since.map(to_millis))
+        .push(", ")
+        .opt_int(flow_log.records_through.map(to_millis));
     sql.push(" WHERE TRUE");
     if let Some(quota) = quota {
         sql.push(" AND (SELECT COUNT(*) FROM flow_logs WHERE TRUE");
         push_tenant(&mut sql, "", &flow_log.scope);
         sql.push(") < ").int(i64::from(quota));
     }
-    if require_resource {
+    if require_references {
         sql.push(" AND EXISTS (");
         push_captured_resource(&mut sql, flow_log, "SELECT 1");
+        sql.push(") AND EXISTS (");
+        push_destination(&mut sql, flow_log, "SELECT 1");
         sql.push(")");
     }
     sql
+}
+
+/// How many of the tenant's log streams are the flow log's destination (0 or 1).
+fn destinations<DB: Dialect>(flow_log: &FlowLog) -> Sql<DB> {
+    let mut sql = Sql::new("");
+    push_destination(&mut sql, flow_log, "SELECT COUNT(*)");
+    sql
+}
+
+/// `<select> FROM log_streams s WHERE` it is the flow log's destination, in its tenant.
+fn push_destination<DB: Dialect>(sql: &mut Sql<DB>, flow_log: &FlowLog, select: &str) {
+    let destination = &flow_log.spec.destination;
+    sql.push(select)
+        .push(" FROM log_streams s WHERE s.group_id = ")
+        .text(&destination.group)
+        .push(" AND s.id = ")
+        .text(&destination.topic);
+    push_tenant(sql, "s.", &flow_log.scope);
 }
 
 /// How many resources of the tenant's network the flow log could capture (0 or 1).
@@ -306,6 +354,9 @@ fn update<DB: Dialect>(
             .text(change.status.as_str())
             .push(", due_at = ")
             .opt_int(change.due_at.map(to_millis));
+        if change.status == Status::Active {
+            sql.push(", active_since = ").int(to_millis(now));
+        }
     }
     sql.push(", updated_at = ")
         .int(to_millis(now))
@@ -374,6 +425,13 @@ fn push_conditions<DB: Dialect>(
         sql.push(") OR resource_id IN (SELECT n.id FROM network_resources n WHERE n.provider = flow_logs.provider AND n.tenant_id = flow_logs.tenant_id AND n.region_id = flow_logs.region_id AND n.kind = flow_logs.resource_kind");
         push_any_of(sql, "n.vpc_id", filter.vpc_ids.iter().map(String::as_str));
         sql.push("))");
+    }
+    if let Some(delivering) = filter.delivering {
+        sql.push(if delivering { " AND" } else { " AND NOT" })
+            .push(format!(
+            " EXISTS (SELECT 1 FROM log_streams s WHERE {} AND s.group_id = flow_logs.log_group)",
+            same_tenant_as_flow_log("s", "log_topic")
+        ));
     }
     push_tag_filters(sql, &FLOW_LOG_TAGS, &filter.tags);
 }

@@ -1,19 +1,20 @@
 //! Persistence: the domain's repository traits, implemented once over SQL written once, for
 //! SQLite and Postgres. Each area has one file holding its statements and its implementation
-//! (`flow_logs`, `network`, `tags`, `transitions`, `activations`, `nonces`, `issued`,
-//! `database`); each backend (`sqlite`, `postgres`) contributes only what differs: connecting,
-//! migrating, its
-//! [`sql::Dialect`] and its connections. Invariants (uniqueness, tenant scoping, legal
+//! (`flow_logs`, `network`, `destinations`, `records`, `tags`, `transitions`, `activations`,
+//! `nonces`, `issued`, `database`); each backend (`sqlite`, `postgres`) contributes only what
+//! differs: connecting, migrating, its [`sql::Dialect`] and its connections. Invariants (uniqueness, tenant scoping, legal
 //! transitions) are kept by the schema and by conditional statements, never by check-then-write.
 
 mod activations;
 mod database;
+mod destinations;
 mod exec;
 mod flow_logs;
 mod issued;
 mod network;
 mod nonces;
 mod postgres;
+mod records;
 mod row;
 mod settings;
 mod sql;

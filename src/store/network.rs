@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::exec::{read_counted, Counted};
-use super::row::{from_millis, to_millis, Tags, Text};
+use super::row::{from_millis, scope, to_millis, Tags, Text};
 use super::sql::{push_any_of, push_page, push_scope, push_tenant, Dialect, Sql};
 use super::tags::{push_tag_filters, tag_new, NETWORK_TAGS};
 use super::{with_db, Store};
@@ -15,7 +15,7 @@ use crate::domain::network::{
     NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus, NewNetworkResource,
 };
 use crate::domain::repository::{NetworkInsertion, NetworkRemoval, NetworkRepository, ParentGuard};
-use crate::domain::{Page, Provider, ResourceKind, StorageError, TenantScope, Visibility};
+use crate::domain::{Page, ResourceKind, StorageError, TenantScope, Visibility};
 
 /// The columns every query selects, in [`NetworkRow`]'s order (then the tags).
 const COLUMNS: &str = "id, provider, tenant_id, region_id, kind, parent_id, vpc_id, name, description, cidr, \
@@ -91,12 +91,7 @@ impl TryFrom<NetworkRow> for NetworkResource {
     type Error = StorageError;
 
     fn try_from(row: NetworkRow) -> Result<Self, Self::Error> {
-        let provider =
-            Provider::parse(&row.provider.0).ok_or_else(|| corrupt("provider", &row.provider.0))?;
-        let scope = match provider {
-            Provider::Huawei => TenantScope::huawei_project(row.tenant_id.0),
-            Provider::Alibaba => TenantScope::alibaba_account(row.tenant_id.0, row.region_id.0),
-        };
+        let scope = scope(row.provider, row.tenant_id, row.region_id)?;
         let attributes: Map<String, Value> = serde_json::from_str(&row.attributes.0)
             .map_err(|_| corrupt("attributes", &row.attributes.0))?;
         Ok(NetworkResource {

@@ -33,6 +33,8 @@ const ESCAPE: char = '\u{FFFF}';
 impl Dialect for Postgres {
     const NAME: &'static str = "postgres";
     const LOCK_FOR_TAGS: &'static str = " ORDER BY id FOR UPDATE";
+    const HOLD_ROW: &'static str = " FOR SHARE";
+    const POSITION: &'static str = "strpos";
 
     fn tags_json(resources: &str, tags: &str, owner: &str) -> String {
         format!(

@@ -8,6 +8,7 @@ use sqlx::{Database, Decode, Type};
 
 use super::exec::Counted;
 use super::sql::Dialect;
+use crate::domain::destination::Delivery;
 use crate::domain::{
     FlowLog, FlowLogId, LogDestination, NewFlowLog, Provider, ResourceKind, Status, StorageError,
     Tag, TenantScope, TrafficFilter,
@@ -78,7 +79,7 @@ where
 /// appends its own `tags` expression ([`Dialect::tags_json`]).
 pub const COLUMNS: &str = "id, provider, tenant_id, region_id, name, description, resource_kind, resource_id, \
      traffic_filter, traffic_paths, aggregation_interval, ip_version, log_format, log_group, log_topic, \
-     index_enabled, resource_group_id, status, due_at, created_at, updated_at";
+     index_enabled, resource_group_id, status, due_at, created_at, updated_at, active_since, records_through";
 
 /// A row of a counted page: the flow log and how many match in all.
 #[derive(Debug, sqlx::FromRow)]
@@ -118,7 +119,11 @@ pub struct FlowLogRow {
     pub due_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub active_since: Option<i64>,
+    pub records_through: Option<i64>,
     pub tags: Tags,
+    pub group_exists: bool,
+    pub stream_exists: bool,
 }
 
 /// Traffic paths are identifiers without commas, kept in one column.
@@ -135,6 +140,19 @@ pub fn from_millis(millis: i64) -> Result<DateTime<Utc>, StorageError> {
         .ok_or_else(|| StorageError::Corrupt(format!("time {millis} out of range")))
 }
 
+/// A row's tenant scope from its `provider`, `tenant_id` and `region_id` columns.
+pub fn scope(
+    provider: Text,
+    tenant_id: Text,
+    region_id: Text,
+) -> Result<TenantScope, StorageError> {
+    match Provider::parse(&provider.0) {
+        Some(Provider::Huawei) => Ok(TenantScope::huawei_project(tenant_id.0)),
+        Some(Provider::Alibaba) => Ok(TenantScope::alibaba_account(tenant_id.0, region_id.0)),
+        None => Err(corrupt("provider", &provider.0)),
+    }
+}
+
 fn corrupt(column: &str, value: &str) -> StorageError {
     StorageError::Corrupt(format!("{column} = {value:?}"))
 }
@@ -147,12 +165,7 @@ impl TryFrom<FlowLogRow> for FlowLog {
     type Error = StorageError;
 
     fn try_from(row: FlowLogRow) -> Result<Self, Self::Error> {
-        let provider =
-            Provider::parse(&row.provider.0).ok_or_else(|| corrupt("provider", &row.provider.0))?;
-        let scope = match provider {
-            Provider::Huawei => TenantScope::huawei_project(row.tenant_id.0),
-            Provider::Alibaba => TenantScope::alibaba_account(row.tenant_id.0, row.region_id.0),
-        };
+        let scope = scope(row.provider, row.tenant_id, row.region_id)?;
         let aggregation_interval = row
             .aggregation_interval
             .map(|minutes| {
@@ -193,6 +206,9 @@ impl TryFrom<FlowLogRow> for FlowLog {
             due_at: row.due_at.map(from_millis).transpose()?,
             created_at: from_millis(row.created_at)?,
             updated_at: from_millis(row.updated_at)?,
+            delivery: Delivery::from_existence(row.group_exists, row.stream_exists),
+            active_since: row.active_since.map(from_millis).transpose()?,
+            records_through: row.records_through.map(from_millis).transpose()?,
         })
     }
 }

@@ -21,6 +21,13 @@ pub trait Dialect: Bind {
     /// holds; SQLite's writes take turns anyway.
     const LOCK_FOR_TAGS: &'static str;
 
+    /// Appended to a read of a row that must not be deleted before the transaction ends:
+    /// Postgres takes a share lock on it; SQLite's writers take turns anyway.
+    const HOLD_ROW: &'static str;
+    /// The function giving the 1-based position of text in a column (0 when absent), called
+    /// `(column, text)`.
+    const POSITION: &'static str;
+
     /// Text as the backend stores it.
     fn store_text(value: &str) -> String;
     /// Stored text back as the caller wrote it.

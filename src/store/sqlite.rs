@@ -16,6 +16,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqli
 impl Dialect for Sqlite {
     const NAME: &'static str = "sqlite";
     const LOCK_FOR_TAGS: &'static str = "";
+    const HOLD_ROW: &'static str = "";
+    const POSITION: &'static str = "instr";
 
     fn tags_json(resources: &str, tags: &str, owner: &str) -> String {
         format!(

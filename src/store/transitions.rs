@@ -85,6 +85,9 @@ fn settle_due<DB: Dialect>(
             sql.text(status.as_str())
                 .push(", due_at = NULL, updated_at = ")
                 .int(to_millis(now));
+            if status == Status::Active {
+                sql.push(", active_since = ").int(to_millis(now));
+            }
             sql
         }
         Settlement::Gone => Sql::new("DELETE FROM flow_logs"),

@@ -68,6 +68,7 @@ async fn lenient_flow_logs_point_at_any_well_formed_id() {
 #[tokio::test]
 async fn strict_huawei_flow_logs_need_the_resource_as_its_kind() {
     let app = TestApp::with_flags(&["--references", "strict"]).await;
+    app.huawei_destination(PROJECT).await;
     let project = TenantScope::huawei_project(PROJECT);
     let [vpc, subnet, port] = network(&app, &project).await;
     for (kind, id) in [("vpc", &vpc), ("network", &subnet), ("port", &port)] {
@@ -101,6 +102,7 @@ async fn strict_huawei_flow_logs_need_the_resource_as_its_kind() {
 #[tokio::test]
 async fn strict_alibaba_flow_logs_need_the_resource_and_one_of_the_accounts_groups() {
     let app = TestApp::with_flags(&["--references", "strict", "--transition-delay", "0s"]).await;
+    app.alibaba_destination(ALIBABA_KEY, REGION).await;
     let [vpc, vswitch, eni] = network(&app, &alibaba()).await;
     for (kind, id) in [
         ("VPC", &vpc),
@@ -173,6 +175,7 @@ async fn strict_alibaba_flow_logs_need_the_resource_and_one_of_the_accounts_grou
 async fn the_vpc_filter_follows_the_known_network_in_either_mode() {
     for mode in ["lenient", "strict"] {
         let app = TestApp::with_flags(&["--references", mode, "--transition-delay", "0s"]).await;
+        app.alibaba_destination(ALIBABA_KEY, REGION).await;
         let [vpc, vswitch, eni] = network(&app, &alibaba()).await;
         let other_vpc = app
             .network()

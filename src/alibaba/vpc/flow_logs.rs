@@ -14,6 +14,7 @@ use super::wire::{
     AGGREGATION_INTERVALS, DEFAULT_AGGREGATION_INTERVAL, DEFAULT_IP_VERSION, IP_VERSIONS,
     RESOURCE_TYPES, STATUSES, TRAFFIC_PATHS, TRAFFIC_TYPES,
 };
+use crate::domain::destination::Delivery;
 use crate::domain::tenancy::default_resource_group_id;
 use crate::domain::{
     AttributeChanges, FlowLog, FlowLogFilter, LogDestination, Modifiable, NewFlowLog, Operation,
@@ -449,13 +450,32 @@ impl From<FlowLog> for FlowLogEntry {
             resource_group_id: spec
                 .resource_group_id
                 .unwrap_or_else(|| default_resource_group_id(flow_log.scope.tenant_id())),
-            flow_log_deliver_status: "SUCCESS",
-            flow_log_deliver_error_message: "",
+            flow_log_deliver_status: deliver_status(flow_log.delivery),
+            flow_log_deliver_error_message: deliver_error(flow_log.delivery),
             traffic_path: TrafficPathList {
                 traffic_path_list: spec.traffic_paths,
             },
             tags: TagList::from(spec.tags),
         }
+    }
+}
+
+/// `FlowLogDeliverStatus`: whether the records reach the SLS logstore as it stands.
+fn deliver_status(delivery: Delivery) -> &'static str {
+    if delivery.is_delivering() {
+        "SUCCESS"
+    } else {
+        "FAILED"
+    }
+}
+
+/// `FlowLogDeliverErrorMessage`: the project is gone, or only the logstore (which the VPC SDK
+/// models call an unavailable target, spelt as the cloud spells it).
+fn deliver_error(delivery: Delivery) -> &'static str {
+    match delivery {
+        Delivery::Delivering => "",
+        Delivery::GroupMissing => "ProjectNotExist",
+        Delivery::StreamMissing => "UnavaliableTarget",
     }
 }
 

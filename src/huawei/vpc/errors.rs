@@ -121,6 +121,13 @@ pub fn from_domain(
                 format!("{what} {id} could not be found."),
             )
         }
+        // Strict references: the LTS log group or stream is not the project's; VPC reports the
+        // failure of setting up delivery to it.
+        DomainError::DestinationMissing { .. } => HuaweiError::service(
+            StatusCode::BAD_REQUEST,
+            "VPC.3002",
+            "create its topic failed".to_owned(),
+        ),
         // Huawei flow logs have neither a quota nor tags nor network rules here; worded
         // generically if ever.
         err @ (DomainError::QuotaExceeded { .. }
@@ -136,7 +143,10 @@ pub fn from_domain(
         | DomainError::GatewayOutsideCidr { .. }
         | DomainError::AddressOutsideSubnet { .. }
         | DomainError::AddressInUse { .. }
-        | DomainError::NoFreeAddress { .. }) => {
+        | DomainError::NoFreeAddress { .. }
+        | DomainError::DestinationNotFound { .. }
+        | DomainError::DestinationExists { .. }
+        | DomainError::GroupNotEmpty(_)) => {
             HuaweiError::service(StatusCode::BAD_REQUEST, "VPC.3001", err.to_string())
         }
         DomainError::Storage(err) => {

@@ -1,5 +1,6 @@
 //! The VPC flow-log API's names for domain values, both ways.
 
+use crate::domain::destination::Delivery;
 use crate::domain::{ResourceKind, Status, TrafficFilter};
 
 pub const RESOURCE_TYPES: [(&str, ResourceKind); 3] = [
@@ -32,11 +33,12 @@ pub fn from_wire<T: Copy>(table: &[(&'static str, T)], name: &str) -> Option<T> 
         .map(|(_, value)| *value)
 }
 
-/// Huawei shows `ACTIVE` for an enabled flow log and `DOWN` for a disabled one.
-pub fn status_name(status: Status) -> &'static str {
-    if status.is_enabled() {
-        "ACTIVE"
-    } else {
-        "DOWN"
+/// Huawei shows `ACTIVE` for an enabled flow log, `ERROR` for an enabled one that cannot deliver
+/// (its LTS log group or stream is gone) and `DOWN` for a disabled one.
+pub fn status_name(status: Status, delivery: Delivery) -> &'static str {
+    match (status.is_enabled(), delivery.is_delivering()) {
+        (true, true) => "ACTIVE",
+        (true, false) => "ERROR",
+        (false, _) => "DOWN",
     }
 }

@@ -234,7 +234,11 @@ pub fn from_domain(api: Api, err: DomainError) -> HuaweiError {
         | DomainError::QuotaExceeded { .. }
         | DomainError::ReferenceNotFound { .. }
         | DomainError::ReferenceKindMismatch { .. }
-        | DomainError::UnknownResourceGroup(_)) => {
+        | DomainError::UnknownResourceGroup(_)
+        | DomainError::DestinationMissing { .. }
+        | DomainError::DestinationNotFound { .. }
+        | DomainError::DestinationExists { .. }
+        | DomainError::GroupNotEmpty(_)) => {
             tracing::error!(error = %err, ?api, "a flow-log failure from the network service");
             storage(api)
         }

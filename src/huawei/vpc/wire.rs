@@ -22,17 +22,19 @@ const MAX_NAME_CHARS: usize = 64;
 const MAX_DESCRIPTION_CHARS: usize = 255;
 const MAX_RESOURCE_ID_CHARS: usize = 64;
 
-/// The statuses a `status=` list filter selects; `None` for a value Huawei does not have.
-fn statuses_named(value: &str) -> Option<Vec<Status>> {
+/// What a `status=` list filter selects: flow-log statuses, and whether their destination must
+/// (`ACTIVE`) or must not (`ERROR`) exist; `None` for a value Huawei does not have.
+fn statuses_named(value: &str) -> Option<(Vec<Status>, Option<bool>)> {
+    let enabled = |wanted: bool| {
+        Status::ALL
+            .into_iter()
+            .filter(|s| s.is_enabled() == wanted)
+            .collect()
+    };
     match value {
-        "ACTIVE" | "DOWN" => Some(
-            Status::ALL
-                .into_iter()
-                .filter(|s| status_name(*s) == value)
-                .collect(),
-        ),
-        // Faults are never emulated, so nothing is ever in ERROR.
-        "ERROR" => Some(Vec::new()),
+        "ACTIVE" => Some((enabled(true), Some(true))),
+        "ERROR" => Some((enabled(true), Some(false))),
+        "DOWN" => Some((enabled(false), None)),
         _ => None,
     }
 }
@@ -211,6 +213,7 @@ pub fn parse_list_query(
     let mut filter = FlowLogFilter::default();
     let mut limit = None;
     let mut marker = None;
+    let mut seen_status = false;
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         let value = value.into_owned();
         match key.as_ref() {
@@ -232,10 +235,16 @@ pub fn parse_list_query(
             "log_store_type" if value == LOG_STORE_TYPE => {}
             "log_store_type" => return Err(invalid_list_param("log_store_type")),
             "status" => {
-                let statuses =
+                let (statuses, delivering) =
                     statuses_named(&value).ok_or_else(|| invalid_list_param("status"))?;
-                filter.matches_nothing |= statuses.is_empty();
                 filter.statuses.extend(statuses);
+                // Several statuses are alternatives: the destination then matters no more.
+                filter.delivering = match seen_status {
+                    false => delivering,
+                    true if filter.delivering == delivering => delivering,
+                    true => None,
+                };
+                seen_status = true;
             }
             "limit" => {
                 let parsed = value
@@ -306,7 +315,7 @@ impl<'a> From<&'a FlowLog> for FlowLogResp<'a> {
             created_at: HuaweiTime(flow_log.created_at),
             updated_at: HuaweiTime(flow_log.updated_at),
             admin_state: flow_log.status.is_enabled(),
-            status: status_name(flow_log.status),
+            status: status_name(flow_log.status, flow_log.delivery),
         }
     }
 }
@@ -499,12 +508,11 @@ mod tests {
     #[test]
     fn filters_that_can_match_nothing_say_so() {
         let scope = TenantScope::huawei_project("p1");
-        assert!(
-            parse_list_query(&scope, Some("status=ERROR"))
-                .unwrap()
-                .0
-                .matches_nothing
-        );
+        let (errors, _) = parse_list_query(&scope, Some("status=ERROR")).unwrap();
+        assert_eq!(errors.delivering, Some(false));
+        assert!(errors.statuses.iter().all(|s| s.is_enabled()));
+        let (either, _) = parse_list_query(&scope, Some("status=ERROR&status=ACTIVE")).unwrap();
+        assert_eq!(either.delivering, None);
         assert!(
             parse_list_query(&scope, Some("tenant_id=other"))
                 .unwrap()

@@ -104,6 +104,19 @@ impl TestApp {
         self.alibaba_as(ALIBABA_KEY, REGION, action, params).await
     }
 
+    /// The account an access key acts for: its account with a verifying app, else the key
+    /// itself (`--auth off` takes the key as the account).
+    pub fn alibaba_account(&self, access_key_id: &str) -> String {
+        match &self.signer {
+            Some(signer) => signer
+                .credentials
+                .alibaba(access_key_id)
+                .map(|key| key.account_id().to_owned())
+                .unwrap_or_else(|| access_key_id.to_owned()),
+            None => access_key_id.to_owned(),
+        }
+    }
+
     /// An action as `access_key_id` in `region`: unsigned, or V1-signed by a verifying app.
     pub async fn alibaba_as(
         &self,
@@ -152,6 +165,8 @@ impl TestApp {
     pub async fn create_alibaba(&self, resource_id: &str, extra: &[(&str, &str)]) -> String {
         let mut params = create_params(resource_id);
         params.extend_from_slice(extra);
+        self.alibaba_destination(&self.alibaba_account(ALIBABA_KEY), REGION)
+            .await;
         let response = self.alibaba("CreateFlowLog", &params).await;
         response.assert_alibaba_ok();
         response.body["FlowLogId"].as_str().unwrap().to_owned()
@@ -161,6 +176,8 @@ impl TestApp {
     /// `NetworkInterface`) with this id and returns its id.
     pub async fn create_alibaba_on(&self, kind: &str, resource_id: &str) -> String {
         let params = with_param(&create_params(resource_id), "ResourceType", Some(kind));
+        self.alibaba_destination(&self.alibaba_account(ALIBABA_KEY), REGION)
+            .await;
         let response = self.alibaba("CreateFlowLog", &params).await;
         response.assert_alibaba_ok();
         response.body["FlowLogId"].as_str().unwrap().to_owned()

@@ -96,8 +96,10 @@ impl TestResponse {
 }
 
 impl TestApp {
-    /// Creates a Huawei flow log and returns its `FlowLogResp`.
+    /// Creates a Huawei flow log delivering to the test destination (made to exist first) and
+    /// returns its `FlowLogResp`.
     pub async fn create_huawei(&self, project: &str, resource_id: &str) -> Value {
+        self.huawei_destination(project).await;
         let response = self
             .post(&flow_logs_path(project), create_body(resource_id))
             .await;

@@ -13,6 +13,7 @@ pub mod app;
 pub mod auth;
 pub mod cluster;
 pub mod db;
+pub mod destinations;
 pub mod huawei;
 pub mod identity;
 pub mod process;
@@ -22,6 +23,7 @@ pub use alibaba::*;
 pub use alibaba_network::*;
 pub use app::*;
 pub use db::*;
+pub use destinations::*;
 pub use huawei::*;
 pub use process::*;
 

@@ -17,6 +17,7 @@ fn on_eni(id: &str) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn a_strict_flow_log_needs_the_eni_to_exist_as_an_eni() {
     let app = TestApp::with_flags(&["--references", "strict"]).await;
+    app.alibaba_destination(ALIBABA_KEY, REGION).await;
     let (vpc, vsw) = network(&app).await;
     let id = eni(&app, &vsw, &[]).await;
 

@@ -6,6 +6,7 @@ use crate::support::*;
 #[tokio::test]
 async fn create_then_describe_gives_every_field_as_the_models_type_it() {
     let app = TestApp::new().await;
+    app.alibaba_destination(ALIBABA_KEY, REGION).await;
     let mut params = create_params("vpc-bp1abc");
     params.extend([
         ("FlowLogName", "my flow/log"),

@@ -64,6 +64,7 @@ async fn describe_flow_logs_vpc_id_follows_vswitches_and_enis_into_their_vpc() {
 #[tokio::test]
 async fn strict_references_need_the_vpc_or_vswitch_to_exist() {
     let app = TestApp::with_flags(&["--references", "strict"]).await;
+    app.alibaba_destination(ALIBABA_KEY, REGION).await;
     let vpc = app.create_alibaba_vpc("10.0.0.0/16").await;
     let vswitch = app.create_vswitch(&vpc, "10.0.1.0/24").await;
     for (kind, id, message) in [

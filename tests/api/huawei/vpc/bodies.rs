@@ -14,6 +14,7 @@ const UNKNOWN_ID: &str = "00000000-0000-4000-8000-000000000000";
 #[tokio::test]
 async fn create_show_and_update_answer_the_whole_flow_log() {
     let app = TestApp::new().await;
+    app.huawei_destination(PROJECT).await;
     let created = app
         .post(&flow_logs_path(PROJECT), create_body("port-1"))
         .await;

@@ -9,6 +9,7 @@ use crate::support::*;
 #[tokio::test]
 async fn create_returns_200_with_the_full_flow_log() {
     let app = TestApp::new().await;
+    app.huawei_destination(PROJECT).await;
     let response = app
         .post(&flow_logs_path(PROJECT), create_body("port-1"))
         .await;

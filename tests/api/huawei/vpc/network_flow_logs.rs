@@ -17,6 +17,7 @@ fn flow_log_on(resource_type: &str, id: &str) -> serde_json::Value {
 #[tokio::test]
 async fn strict_flow_logs_on_each_kind_of_the_network() {
     let app = TestApp::with_flags(&["--references", "strict"]).await;
+    app.huawei_destination(PROJECT).await;
     let (vpc_id, subnet_id) = app.vpc_and_subnet(PROJECT).await;
     let port_id = app.create_port(PROJECT, &subnet_id).await["id"]
         .as_str()
