@@ -5,9 +5,11 @@ use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::Request;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::ServiceExt;
 
 use crate::auth::credentials::{Credentials, CredentialsError};
 use crate::auth::issued::{Issued, Lifetimes};
@@ -18,7 +20,7 @@ use crate::domain::{
     DestinationService, FlowLogService, NetworkDelays, NetworkService, Quotas, RecordService,
     TransitionDelays,
 };
-use crate::edge::Edge;
+use crate::edge::{self, Edge};
 use crate::state::{AppState, Destinations, FlowLogs, Network, Records};
 use crate::store::{Store, StoreError};
 use crate::worker::{RecordWorker, TransitionWorker, Workers};
@@ -138,12 +140,28 @@ impl App {
         &self.workers.records
     }
 
+    /// The faces' routes behind the edge. SLS shares its paths (`/`, `/logstores/…`) with the
+    /// other faces, so its requests, told apart by their headers ([`alibaba::SlsFace`]), go to
+    /// routes of their own; every other request to the other faces' merged routes.
     pub fn router(&self) -> Router {
-        let routes = Router::new()
-            .merge(huawei::router(&self.state))
-            .merge(alibaba::router(&self.state))
-            .merge(control::router());
-        with_edge(routes, self.request_timeout).with_state(self.state.clone())
+        let state = &self.state;
+        let others = edge::with_fallbacks(
+            Router::new()
+                .merge(huawei::router(state))
+                .merge(alibaba::router(state))
+                .merge(control::router()),
+        )
+        .with_state(state.clone());
+        let sls = edge::with_fallbacks(alibaba::sls_router(state)).with_state(state.clone());
+        let routes = Router::new().fallback_service(tower::service_fn(move |request: Request| {
+            let routes = if alibaba::SlsFace.claims(request.uri().path(), request.headers()) {
+                sls.clone()
+            } else {
+                others.clone()
+            };
+            routes.oneshot(request)
+        }));
+        Edge::new(faces(), self.request_timeout).around(routes)
     }
 
     /// Serves on `listener`, with the workers running, until `shutdown` completes; then lets
@@ -164,10 +182,12 @@ impl App {
     }
 }
 
-/// The faces, in the order they claim requests: Alibaba's RPC at `/`, the control API under
-/// `/_flowplane/`, and Huawei's gateway for every other path.
+/// The faces, in the order they claim requests: Alibaba's SLS by its headers (on any path but
+/// the control API's), Alibaba's RPC at `/`, the control API under `/_flowplane/`, and
+/// Huawei's gateway for every other path.
 pub fn faces() -> Vec<Box<dyn Face>> {
     vec![
+        Box::new(alibaba::SlsFace),
         Box::new(alibaba::AlibabaFace),
         Box::new(control::ControlFace),
         Box::new(huawei::HuaweiFace),

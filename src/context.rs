@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use axum::http::{Extensions, StatusCode};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 tokio::task_local! {
@@ -20,6 +20,8 @@ tokio::task_local! {
 pub enum FaceKind {
     Huawei,
     Alibaba,
+    /// Alibaba's Simple Log Service: a REST API of its own, claimed by its headers.
+    Sls,
     Control,
 }
 
@@ -28,6 +30,7 @@ impl FaceKind {
         match self {
             FaceKind::Huawei => "huawei",
             FaceKind::Alibaba => "alibaba",
+            FaceKind::Sls => "sls",
             FaceKind::Control => "control",
         }
     }
@@ -173,8 +176,9 @@ impl IntoResponse for Failure {
 pub trait Face: Send + Sync + 'static {
     fn kind(&self) -> FaceKind;
 
-    /// Whether a request with this path is this face's.
-    fn claims(&self, path: &str) -> bool;
+    /// Whether a request with this path and these headers is this face's. Most faces look at
+    /// the path only; SLS shares paths with the others and is told apart by its headers.
+    fn claims(&self, path: &str, headers: &HeaderMap) -> bool;
 
     /// A fresh request id, written as the cloud writes them.
     fn new_request_id(&self) -> RequestId;

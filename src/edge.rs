@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -36,19 +36,23 @@ impl Edge {
         }
     }
 
-    fn face_of(&self, path: &str) -> &dyn Face {
+    fn face_of(&self, path: &str, headers: &HeaderMap) -> &dyn Face {
         self.faces
             .iter()
-            .find(|face| face.claims(path))
+            .find(|face| face.claims(path, headers))
             .unwrap_or_else(|| self.faces.last().expect("at least one face"))
             .as_ref()
     }
 
-    /// Puts routes behind the edge.
+    /// Puts routes behind the edge, with its fallbacks for unknown paths and methods.
     pub fn wrap<S: Clone + Send + Sync + 'static>(self, routes: Router<S>) -> Router<S> {
+        self.around(with_fallbacks(routes))
+    }
+
+    /// Puts routes that answer every request themselves (each set of routes behind
+    /// [`with_fallbacks`], say) behind the edge's layers.
+    pub fn around<S: Clone + Send + Sync + 'static>(self, routes: Router<S>) -> Router<S> {
         routes
-            .fallback(|| async { Failure::NoSuchRoute })
-            .method_not_allowed_fallback(|| async { Failure::MethodNotAllowed })
             .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
             .layer(CatchPanicLayer::custom(|_| {
                 Failure::Internal.into_response()
@@ -57,10 +61,17 @@ impl Edge {
     }
 }
 
+/// The edge's answers to unknown paths and methods: failures the face renders.
+pub fn with_fallbacks<S: Clone + Send + Sync + 'static>(routes: Router<S>) -> Router<S> {
+    routes
+        .fallback(|| async { Failure::NoSuchRoute })
+        .method_not_allowed_fallback(|| async { Failure::MethodNotAllowed })
+}
+
 /// Gives every request its context, a span and a deadline; renders failures in the envelope of
 /// the request's face; sets `X-Request-Id`; logs one line with what the context learnt.
 async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Response {
-    let face = edge.face_of(request.uri().path());
+    let face = edge.face_of(request.uri().path(), request.headers());
     let context = Arc::new(RequestContext::new(face.kind(), face.new_request_id()));
     request.extensions_mut().insert(Arc::clone(&context));
     let span = tracing::info_span!(

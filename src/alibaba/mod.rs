@@ -1,7 +1,9 @@
 //! The Alibaba Cloud face: the RPC gateway ([`rpc`]: parameters, `Version` + `Action` routing,
 //! V1/V3 signatures, the POP error envelope, JSON or XML) with one module per product behind
 //! it, each declaring its API once: VPC flow logs ([`vpc`], 2016-04-28), STS ([`sts`],
-//! 2015-04-01) and Resource Manager ([`resourcemanager`], 2020-03-31).
+//! 2015-04-01) and Resource Manager ([`resourcemanager`], 2020-03-31). SLS ([`sls`]) is a face
+//! of its own: a REST API with its own signatures and envelope, sharing the Alibaba
+//! credentials and tenancy.
 
 mod codes;
 mod ecs;
@@ -10,6 +12,7 @@ mod params;
 mod resourcemanager;
 mod rpc;
 pub mod signature;
+pub mod sls;
 mod sts;
 mod vpc;
 mod xml;
@@ -18,6 +21,7 @@ use axum::response::Response;
 use axum::Router;
 
 pub use error::AlibabaError;
+pub use sls::SlsFace;
 
 use crate::context::{Face, FaceKind, Failure, RequestContext, RequestId};
 use crate::state::AppState;
@@ -31,6 +35,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
     rpc::router(state, APIS)
 }
 
+/// SLS's routes ([`sls`]): a REST API of its own, which the app routes requests to by
+/// [`SlsFace`]'s claim.
+pub fn sls_router(state: &AppState) -> Router<AppState> {
+    sls::router(state)
+}
+
 /// Alibaba's face: the RPC endpoint `/`; request ids are uppercase hyphenated UUIDs, as POP
 /// writes them.
 pub struct AlibabaFace;
@@ -40,7 +50,7 @@ impl Face for AlibabaFace {
         FaceKind::Alibaba
     }
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(&self, path: &str, _headers: &axum::http::HeaderMap) -> bool {
         path == "/"
     }
 

@@ -38,7 +38,7 @@ impl Face for ControlFace {
         FaceKind::Control
     }
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(&self, path: &str, _headers: &axum::http::HeaderMap) -> bool {
         path == "/_flowplane" || path.starts_with("/_flowplane/")
     }
 

@@ -34,7 +34,7 @@ impl Face for HuaweiFace {
         FaceKind::Huawei
     }
 
-    fn claims(&self, _path: &str) -> bool {
+    fn claims(&self, _path: &str, _headers: &axum::http::HeaderMap) -> bool {
         true
     }
 

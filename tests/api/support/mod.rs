@@ -17,6 +17,7 @@ pub mod destinations;
 pub mod huawei;
 pub mod identity;
 pub mod process;
+pub mod sls;
 pub mod snapshot;
 
 pub use alibaba::*;
@@ -26,6 +27,7 @@ pub use db::*;
 pub use destinations::*;
 pub use huawei::*;
 pub use process::*;
+pub use sls::*;
 
 pub use flowplane::auth::nonces::NonceRepository;
 pub use flowplane::domain::repository::FlowLogRepository;
