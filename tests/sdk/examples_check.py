@@ -9,7 +9,8 @@ on each kind -> update (rename, disable) -> delete in reverse order, each delete
 provider waits (until the read is 404). A mistyped resource id gets 404 VPC.3002.
 
 Alibaba Cloud (terraform-provider-alicloud's `alicloud_vpc_flow_log` example and acceptance test):
-the account's resource groups (ListResourceGroups, Status=OK: ids.0 and ids.1) -> VPC in ids.0 ->
+the example's `alicloud_log_project` + `alicloud_log_store` over SLS (LogClient, Flowplane as its
+HTTP proxy) -> the account's resource groups (ListResourceGroups, Status=OK: ids.0 and ids.1) -> VPC in ids.0 ->
 wait Available -> vSwitch -> wait Available -> ENI -> wait Available -> a flow log on each kind (one
 in ids.1) -> wait Active -> DescribeFlowLogs with VpcId finds all three -> delete in reverse order,
 each waited for until it is gone, and a second delete of each raises the 404 that Terraform's
@@ -199,8 +200,51 @@ class Alibaba:
     def create_flow_log(self, resource_type, resource_id, **extra):
         return self.vpc.create_flow_log(vpc_models.CreateFlowLogRequest(
             region_id=ALI_REGION, resource_type=resource_type, resource_id=resource_id, traffic_type="All",
-            project_name="tf-example-project", log_store_name="tf-example-store", traffic_path=["all"],
+            project_name=SLS_PROJECT, log_store_name=SLS_LOGSTORE, traffic_path=["all"],
             aggregation_interval=1, flow_log_name="tf-example", **extra)).body
+
+
+SLS_PROJECT = "tf-example-project"
+SLS_LOGSTORE = "tf-example-store"
+
+
+class flowplane_as_http_proxy:
+    """While inside: HTTP_PROXY names Flowplane, as alibaba_sls_check.py documents for the SLS SDK (the
+    project travels in the Host `<project>.<endpoint>`, which nothing resolves); restored after, so the
+    other SDKs here are untouched."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+
+    def __enter__(self):
+        self.saved = {name: os.environ.get(name) for name in ("HTTP_PROXY", "http_proxy")}
+        for name in self.saved:
+            os.environ[name] = self.endpoint
+
+    def __exit__(self, *exc):
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def sls_destination(endpoint):
+    """The example's alicloud_log_project + alicloud_log_store (shard_count 3, auto_split, max_split_shard_count
+    60, append_meta): with --references strict, CreateFlowLog needs them. Made once; a second call finds them."""
+    from aliyun.log import LogClient
+    from aliyun.log.logexception import LogException
+    client = LogClient(f"{ALI_REGION}.log.aliyuncs.com", ALI_KEY, ALI_SECRET)
+    with flowplane_as_http_proxy(endpoint):
+        for create, code in ((lambda: client.create_project(SLS_PROJECT, "tf example"), "ProjectAlreadyExist"),
+                             (lambda: client.create_logstore(SLS_PROJECT, SLS_LOGSTORE, ttl=7, shard_count=3,
+                                                             auto_split=True, max_split_shard=60, append_meta=True),
+                              "LogStoreAlreadyExist")):
+            try:
+                create()
+            except LogException as err:
+                assert err.get_error_code() == code, (err.get_error_code(), err.get_error_message())
+        assert client.get_logstore(SLS_PROJECT, SLS_LOGSTORE).get_shard_count() == 3
 
 
 def already_gone(what, call):
@@ -214,6 +258,7 @@ def already_gone(what, call):
 
 
 def alibaba_example(endpoint):
+    sls_destination(endpoint)
     a = Alibaba(endpoint)
     groups = a.rm.list_resource_groups(rm_models.ListResourceGroupsRequest(
         status="OK", page_size=50)).body.resource_groups.resource_group
@@ -267,6 +312,7 @@ def alibaba_example(endpoint):
 
 
 def alibaba_strict_errors(endpoint):
+    sls_destination(endpoint)
     a = Alibaba(endpoint)
     vpc_id = a.vpc.create_vpc(vpc_models.CreateVpcRequest(
         region_id=ALI_REGION, cidr_block="192.168.0.0/16")).body.vpc_id

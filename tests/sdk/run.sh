@@ -3,7 +3,8 @@
 # unmodified: the Huawei Cloud Python SDK (huawei_check.py: flow logs; huawei_network_check.py:
 # VPCs, subnets, ports, tags, strict flow logs on a second server of its own), the Alibaba Cloud
 # Python SDKs (alibaba_check.py: flow logs in V3, V1 and the legacy SDK; alibaba_ecs_check.py: ENIs;
-# alibaba_network_check.py: VPCs, vSwitches, route tables), both clouds' identity APIs
+# alibaba_network_check.py: VPCs, vSwitches, route tables; alibaba_sls_check.py: SLS projects,
+# logstores and flow-log records read back), both clouds' identity APIs
 # (identity_check.py, with a second server on the same database for expiry), the providers'
 # flow-log examples on a fresh strict server (examples_check.py), and the Alibaba Node.js SDK
 # (node/check.js); it fuzzes the Huawei flow-log API with schemathesis from
@@ -139,6 +140,7 @@ CREDENTIALS="$TMP/credentials.toml"
     "$VENV/bin/python" "$HERE/huawei_network_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/identity_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_ecs_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/alibaba_sls_check.py" --print-credentials
 } > "$CREDENTIALS"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
@@ -198,6 +200,14 @@ wait "$CHECK_PID"
 echo "sdk: Alibaba Cloud ECS SDK checks (network interfaces, V3 and V1)"
 FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_TRANSITION_DELAY="$TRANSITION_DELAY" FLOWPLANE_ECS_REQUIRE_VPC=1 \
     "$VENV/bin/python" "$HERE/alibaba_ecs_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- Alibaba SLS (tests/sdk/alibaba_sls_check.py): projects, logstores and GetLogs with LogClient
+# (V1 and V4) and the TEA client, reaching Flowplane as their HTTP proxy; a flow log delivering into
+# the logstore, its records read back and queried, delivery FAILED while the logstore is gone. --------
+echo "sdk: Alibaba Cloud SLS SDK checks (LogClient V1/V4 and the TEA client through HTTP_PROXY; flow-log records)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/alibaba_sls_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 
