@@ -8,6 +8,7 @@ use chrono::{Duration, Utc};
 use serde_json::json;
 
 use crate::support::auth::{verifying_app, ACCOUNT, ALIBABA_SECRET};
+use crate::support::identity::identity_app;
 use crate::support::*;
 
 #[tokio::test]
@@ -230,12 +231,50 @@ async fn v1_signatures_are_verified() {
 }
 
 #[tokio::test]
-async fn sts_keys_sign_with_their_security_token() {
-    let (app, _dir) = verifying_app().await;
+async fn sts_keys_sign_with_their_security_token_as_the_roles_account() {
+    let (app, _dir) = identity_app().await;
+    let key = app.sts_key().await;
+    let token = key.token.clone().unwrap();
+    let host = sls_host(None, REGION);
+    let create = |token: Option<&str>| {
+        let extra: Vec<(&str, &str)> = token
+            .map(|token| vec![("x-acs-security-token", token)])
+            .unwrap_or_default();
+        sls_request(
+            Method::POST,
+            &sls_host(Some("sts-proj"), REGION),
+            "/",
+            Some(br#"{"projectName":"sts-proj"}"#.to_vec()),
+            &key.id,
+            Some(&key.secret),
+            Utc::now(),
+            &extra,
+        )
+    };
+    app.send(create(Some(&token))).await.assert_sls_ok();
+    let got = sls_request(
+        Method::GET,
+        &sls_host(Some("sts-proj"), REGION),
+        "/",
+        None,
+        &key.id,
+        Some(&key.secret),
+        Utc::now(),
+        &[("x-acs-security-token", token.as_str())],
+    );
+    assert_eq!(app.send(got).await.assert_sls_ok()["owner"], ACCOUNT);
+    // Without its token, or with another's, the key is refused.
+    app.send(create(None))
+        .await
+        .assert_sls_error(401, "Unauthorized");
+    let other = app.sts_key().await;
+    app.send(create(other.token.as_deref()))
+        .await
+        .assert_sls_error(401, "Unauthorized");
     // An STS key the emulator never issued is unknown.
     let request = sls_request(
         Method::GET,
-        &sls_host(None, REGION),
+        &host,
         "/",
         None,
         "STS.NotIssued",
