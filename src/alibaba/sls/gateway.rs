@@ -159,7 +159,7 @@ async fn admit(state: &AppState, parts: &Parts, body: Body) -> Result<SlsCall, S
         .and_then(|value| value.to_str().ok());
     let (account, presented) = match state.auth {
         AuthMode::Verify => {
-            let (account, presented) = verify(state, parts, authorization, &query, &body).await?;
+            let (account, presented) = verify(state, parts, authorization, &body).await?;
             (account, Some(presented))
         }
         AuthMode::Off => {
@@ -216,7 +216,6 @@ async fn verify(
     state: &AppState,
     parts: &Parts,
     authorization: Option<&str>,
-    _query: &[(String, String)],
     body: &[u8],
 ) -> Result<(String, Presented), SlsError> {
     let now = chrono::Utc::now();

@@ -159,10 +159,9 @@ async fn find(
     request: LogsRequest,
 ) -> Result<Found, SlsError> {
     let project = call.project()?;
-    let search: Expr = query::parse(&request.query).map_err(|err| match err {
-        QueryError::Analytic => SlsError::parameter(err.to_string()),
-        QueryError::Syntax(_) => SlsError::parameter(err.to_string()),
-    })?;
+    // Both an analytic part and a broken search are ParameterInvalid; the message tells which.
+    let search: Expr = query::parse(&request.query)
+        .map_err(|err: QueryError| SlsError::parameter(err.to_string()))?;
     state
         .destinations
         .stream(&call.scope, project, logstore)

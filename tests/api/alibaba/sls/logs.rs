@@ -181,6 +181,8 @@ async fn delivered_records_carry_alibabas_fields() {
     // line and offset page through the same order.
     let page = get_logs(&app, "*", json!({"line": 3, "offset": 2})).await;
     assert_eq!(page["data"].as_array().unwrap(), &logs[2..5].to_vec());
+    let beyond = get_logs(&app, "*", json!({"offset": i64::MAX})).await;
+    assert_eq!(beyond["data"], json!([]));
     let capped = get_logs(&app, "*", json!({"line": 1000})).await;
     assert_eq!(
         capped["data"].as_array().unwrap().len(),

@@ -66,6 +66,10 @@ async fn a_project_is_created_read_listed_updated_and_deleted() {
         .await;
     assert_eq!(filtered.body["total"], 1);
     assert_eq!(filtered.body["projects"][0]["projectName"], "fl-proj-1");
+    let far = app
+        .sls(Method::GET, None, "/?offset=18446744073709551615", None)
+        .await;
+    assert_eq!(far.assert_sls_ok()["count"], 0);
     let paged = app.sls(Method::GET, None, "/?offset=1&size=1", None).await;
     assert_eq!(paged.body["count"], 1);
     assert_eq!(paged.body["total"], 2);
