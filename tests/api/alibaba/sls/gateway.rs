@@ -231,6 +231,81 @@ async fn v1_signatures_are_verified() {
 }
 
 #[tokio::test]
+async fn v4_signatures_are_verified_and_name_the_region() {
+    let (app, _dir) = verifying_app().await;
+    // The endpoint names no region (a fake two-label name): the V4 scope's region is the tenant's.
+    let v4 = |target: &str, body: Option<&[u8]>, secret: &str, region: &str, at| {
+        sls_v4_request(
+            if body.is_some() {
+                Method::POST
+            } else {
+                Method::GET
+            },
+            "fl-proj-1.sls.local",
+            target,
+            body.map(<[u8]>::to_vec),
+            ALIBABA_KEY,
+            secret,
+            region,
+            at,
+        )
+    };
+    let created = app
+        .send(v4(
+            "/",
+            Some(br#"{"projectName":"fl-proj-1"}"#),
+            ALIBABA_SECRET,
+            "cn-beijing",
+            Utc::now(),
+        ))
+        .await;
+    created.assert_sls_ok();
+    let got = app
+        .send(v4("/", None, ALIBABA_SECRET, "cn-beijing", Utc::now()))
+        .await;
+    assert_eq!(got.assert_sls_ok()["region"], "cn-beijing");
+    let listed = app
+        .send(v4(
+            "/logstores?logstoreName=flow+log&offset=0&size=10",
+            None,
+            ALIBABA_SECRET,
+            "cn-beijing",
+            Utc::now(),
+        ))
+        .await;
+    assert_eq!(listed.assert_sls_ok()["total"], 0);
+    // Elsewhere the project is not there.
+    app.send(v4("/", None, ALIBABA_SECRET, "cn-hangzhou", Utc::now()))
+        .await
+        .assert_sls_error(404, "ProjectNotExist");
+    app.send(v4("/", None, "wrong", "cn-beijing", Utc::now()))
+        .await
+        .assert_sls_error(401, "SignatureNotMatch");
+    app.send(v4(
+        "/",
+        None,
+        ALIBABA_SECRET,
+        "cn-beijing",
+        Utc::now() - Duration::minutes(20),
+    ))
+    .await
+    .assert_sls_error(400, "RequestTimeExpired");
+    // A body other than the signed one.
+    let signed = v4(
+        "/logstores",
+        Some(br#"{"logstoreName":"aa"}"#),
+        ALIBABA_SECRET,
+        "cn-beijing",
+        Utc::now(),
+    );
+    let (parts, _) = signed.into_parts();
+    let swapped = Request::from_parts(parts, Body::from(r#"{"logstoreName":"bb"}"#));
+    app.send(swapped)
+        .await
+        .assert_sls_error(401, "SignatureNotMatch");
+}
+
+#[tokio::test]
 async fn sts_keys_sign_with_their_security_token_as_the_roles_account() {
     let (app, _dir) = identity_app().await;
     let key = app.sts_key().await;
