@@ -14,7 +14,7 @@ windows (`POST /_flowplane/records/generate`) → get_log / GetLogs over a time 
 field of every record checked → `action: REJECT` returns exactly the rejected records, and
 `action: REJECT and dstport: 22` composes → an analytic query is refused → delete the logstore →
 FlowLogDeliverStatus FAILED → recreate it → SUCCESS and new windows deliver. Plus the SLS error codes, V4
-signing, the TEA client, and another account seeing nothing.
+signing, the TEA client, another account seeing nothing, and the consumer side (GetCursor, PullLogs).
 
 `alibaba_sls_check.py --print-credentials` prints this script's `[[alibaba]]` entries.
 
@@ -248,6 +248,32 @@ def check_flow_log_delivers(s):
     assert all(row["action"] == "REJECT" and row["__topic__"] == "flow_log" for row in answer.data)
 
 
+def check_cursor_and_pull_logs(s):
+    """The consumer side: every record, in order, through get_begin_cursor / pull_logs."""
+    c = s.client
+    expected = logs(c, s.project, s.logstore, s.window)
+    begin = c.get_begin_cursor(s.project, s.logstore, 0).get_cursor()
+    end = c.get_end_cursor(s.project, s.logstore, 0).get_cursor()
+    assert c.get_cursor(s.project, s.logstore, 0, expected[0][0]).get_cursor() == begin
+    assert c.get_cursor_time(s.project, s.logstore, 0, begin).get_cursor_time() == expected[0][0]
+    pulled, cursor = [], begin
+    while True:
+        response = c.pull_logs(s.project, s.logstore, 0, cursor, count=50)
+        pulled.extend(response.get_flatten_logs_json())
+        if response.get_next_cursor() == cursor:
+            break
+        cursor = response.get_next_cursor()
+    assert cursor == end, (cursor, end)
+    assert len(pulled) == len(expected), (len(pulled), len(expected))
+    for got, (time_, _, contents) in zip(pulled, expected):
+        assert int(got["__time__"]) == time_, (got, time_)
+        assert {k: v for k, v in got.items() if k in FIELDS} == {k: contents[k] for k in FIELDS}, got
+    assert c.pull_logs(s.project, s.logstore, 1, c.get_begin_cursor(s.project, s.logstore, 1).get_cursor()) \
+        .get_log_count() == 0, "shard 1 is empty"
+    shards = c.list_shards(s.project, s.logstore).get_shards_info()
+    assert [shard["shardID"] for shard in shards] == [0, 1], shards
+
+
 def check_delivery_follows_the_logstore(s):
     assert s.flow_log_id, "the flow log check ran first"
     assert describe(s.vpc, s.flow_log_id).flow_log_deliver_status == "SUCCESS"
@@ -282,7 +308,8 @@ def main():
     s = Scenario(endpoint)
     passed = failed = 0
     for check in (check_projects_and_logstores, check_tea_client, check_v4_and_bad_signatures,
-                  check_flow_log_delivers, check_delivery_follows_the_logstore, cleanup):
+                  check_flow_log_delivers, check_cursor_and_pull_logs, check_delivery_follows_the_logstore,
+                  cleanup):
         started = time.monotonic()
         try:
             check(s)

@@ -70,9 +70,13 @@ fn operation_of(
     project: bool,
     query: &[(String, String)],
 ) -> &'static str {
-    let log_type = query
-        .iter()
-        .any(|(key, value)| key == "type" && value == "log");
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let log_type = param("type") == Some("log");
     match (route, method.as_str()) {
         ("/", "GET") if project => "GetProject",
         ("/", "GET") => "ListProject",
@@ -88,6 +92,11 @@ fn operation_of(
         ("/logstores/{logstore}/logs", _) => "GetLogs",
         ("/logstores/{logstore}/index", _) => "GetIndex",
         ("/logstores/{logstore}/shards", _) => "ListShards",
+        ("/logstores/{logstore}/shards/{shard}", _) => match param("type") {
+            Some("cursor") => "GetCursor",
+            Some("cursor_time") => "GetCursorTime",
+            _ => "PullLogs",
+        },
         ("/logstores/{logstore}/meteringmode", _) => "GetLogStoreMeteringMode",
         _ => "Unknown",
     }

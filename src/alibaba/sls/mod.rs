@@ -4,10 +4,11 @@
 //! `Authorization` of `LOG …` / `SLS4-HMAC-SHA256 …`); the project is in the `Host`
 //! (`<project>.<endpoint>`). The gateway ([`gateway`]) reads the host, the body and the
 //! signature (V1 and V4, [`signature`]) with the Alibaba credentials; the handlers
-//! ([`projects`], [`logstores`], [`logs`], with the search syntax in [`query`]) translate to the
+//! ([`projects`], [`logstores`], [`logs`] with the search syntax in [`query`], [`cursor`]) translate to the
 //! destination and record services; errors are SLS's `{"errorCode","errorMessage"}`
 //! ([`error`]) with `x-log-requestid`.
 
+mod cursor;
 mod error;
 mod gateway;
 mod host;
@@ -62,6 +63,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/logstores/{logstore}/shards",
             around(get(logstores::shards)),
+        )
+        .route(
+            "/logstores/{logstore}/shards/{shard}",
+            around(get(cursor::shard)),
         )
         .route(
             "/logstores/{logstore}/meteringmode",

@@ -468,3 +468,215 @@ async fn destinations_made_without_sls_are_visible_over_sls() {
         .await;
     assert_eq!(logstore.assert_sls_ok()["logstoreName"], SLS_LOGSTORE);
 }
+
+/// A protobuf message's fields: (number, varint or bytes).
+fn proto_fields(mut bytes: &[u8]) -> Vec<(u64, Result<u64, Vec<u8>>)> {
+    fn varint(bytes: &mut &[u8]) -> u64 {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = bytes[0];
+            *bytes = &bytes[1..];
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                break;
+            }
+        }
+        value
+    }
+    let mut fields = Vec::new();
+    while !bytes.is_empty() {
+        let key = varint(&mut bytes);
+        match key & 7 {
+            0 => fields.push((key >> 3, Ok(varint(&mut bytes)))),
+            2 => {
+                let length = varint(&mut bytes) as usize;
+                fields.push((key >> 3, Err(bytes[..length].to_vec())));
+                bytes = &bytes[length..];
+            }
+            other => panic!("wire type {other}"),
+        }
+    }
+    fields
+}
+
+/// A PullLogs body: each log group's (time, contents).
+fn pulled_logs(body: &[u8]) -> Vec<(u64, std::collections::BTreeMap<String, String>)> {
+    let bytes = |value: &Result<u64, Vec<u8>>| value.clone().unwrap_err();
+    let mut logs = Vec::new();
+    for (number, group) in proto_fields(body) {
+        assert_eq!(number, 1);
+        let group = proto_fields(&bytes(&group));
+        let topic = group.iter().find(|(n, _)| *n == 3).map(|(_, v)| bytes(v));
+        assert_eq!(topic.as_deref(), Some(&b"flow_log"[..]));
+        for (_, log) in group.iter().filter(|(n, _)| *n == 1) {
+            let mut time = 0;
+            let mut contents = std::collections::BTreeMap::new();
+            for (n, value) in proto_fields(&bytes(log)) {
+                match n {
+                    1 => time = value.unwrap(),
+                    2 => {
+                        let pair = proto_fields(&bytes(&value));
+                        let text = |i: usize| String::from_utf8(bytes(&pair[i].1)).unwrap();
+                        contents.insert(text(0), text(1));
+                    }
+                    other => panic!("Log field {other}"),
+                }
+            }
+            logs.push((time, contents));
+        }
+    }
+    logs
+}
+
+#[tokio::test]
+async fn cursors_and_pull_logs_read_the_logstore_in_order() {
+    use tower::ServiceExt;
+    let (app, _) = delivering(4).await;
+    let all = all_logs(&app, "*").await;
+    let shard = |n: u32, query: &str| format!("/logstores/{LOGSTORE}/shards/{n}?{query}");
+    let cursor = |body: &Value| body["cursor"].as_str().unwrap().to_owned();
+    let begin = app
+        .sls(
+            Method::GET,
+            Some(PROJECT_NAME),
+            &shard(0, "type=cursor&from=begin"),
+            None,
+        )
+        .await;
+    let begin = cursor(begin.assert_sls_ok());
+    assert_eq!(begin, "MA==");
+    let end = app
+        .sls(
+            Method::GET,
+            Some(PROJECT_NAME),
+            &shard(0, "type=cursor&from=end"),
+            None,
+        )
+        .await;
+    let end = cursor(end.assert_sls_ok());
+    let first_time: i64 = field(&all[0], "__time__").parse().unwrap();
+    let at_first = app
+        .sls(
+            Method::GET,
+            Some(PROJECT_NAME),
+            &shard(0, &format!("type=cursor&from={first_time}")),
+            None,
+        )
+        .await;
+    assert_eq!(cursor(at_first.assert_sls_ok()), begin);
+    let time = app
+        .sls(
+            Method::GET,
+            Some(PROJECT_NAME),
+            &shard(0, &format!("type=cursor_time&cursor={begin}")),
+            None,
+        )
+        .await;
+    assert_eq!(time.assert_sls_ok()["cursor_time"], first_time);
+
+    // PullLogs from the beginning, 5 log groups at a time, up to the end cursor.
+    let mut position = begin.clone();
+    let mut pulled = Vec::new();
+    loop {
+        let target = shard(
+            0,
+            &format!("type=log&cursor={}&count=5", urlencode(&position)),
+        );
+        let request = sls_request(
+            Method::GET,
+            &sls_host(Some(PROJECT_NAME), REGION),
+            &target,
+            None,
+            ALIBABA_KEY,
+            None,
+            chrono::Utc::now(),
+            &[],
+        );
+        let response = app.app.router().oneshot(request).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let headers = response.headers().clone();
+        assert_eq!(headers["content-type"], "application/x-protobuf");
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(
+            headers["x-log-bodyrawsize"].to_str().unwrap(),
+            body.len().to_string()
+        );
+        let logs = pulled_logs(&body);
+        assert_eq!(
+            headers["x-log-count"].to_str().unwrap(),
+            logs.len().to_string()
+        );
+        let next = headers["x-log-cursor"].to_str().unwrap().to_owned();
+        pulled.extend(logs);
+        if next == position {
+            break;
+        }
+        position = next;
+    }
+    assert_eq!(position, end);
+    assert_eq!(pulled.len(), all.len());
+    for ((time, contents), log) in pulled.iter().zip(&all) {
+        assert_eq!(time.to_string(), field(log, "__time__"));
+        for name in FIELDS {
+            assert_eq!(contents[name], field(log, name), "{name}");
+        }
+    }
+    // The other shard is empty; a shard past the count does not exist; a bad cursor is refused.
+    let other = app
+        .sls(
+            Method::GET,
+            Some(PROJECT_NAME),
+            &shard(1, "type=cursor&from=end"),
+            None,
+        )
+        .await;
+    assert_eq!(cursor(other.assert_sls_ok()), "MA==");
+    app.sls(
+        Method::GET,
+        Some(PROJECT_NAME),
+        &shard(2, "type=cursor&from=begin"),
+        None,
+    )
+    .await
+    .assert_sls_error(400, "ShardNotExist");
+    app.sls(
+        Method::GET,
+        Some(PROJECT_NAME),
+        &shard(0, "type=log&cursor=nope"),
+        None,
+    )
+    .await
+    .assert_sls_error(400, "InvalidCursor");
+    app.sls(
+        Method::GET,
+        Some(PROJECT_NAME),
+        &shard(0, "type=log&cursor=MA%3D%3D&count=0"),
+        None,
+    )
+    .await
+    .assert_sls_error(400, "ParameterInvalid");
+    // A pull with a query (SPL) is refused rather than answered unfiltered.
+    app.sls(
+        Method::GET,
+        Some(PROJECT_NAME),
+        &shard(0, "type=log&cursor=MA%3D%3D&query=*+%7C+where+1%3D1"),
+        None,
+    )
+    .await
+    .assert_sls_error(400, "ParameterInvalid");
+    app.sls(
+        Method::GET,
+        Some(PROJECT_NAME),
+        "/logstores/nosuch/shards/0?type=cursor&from=begin",
+        None,
+    )
+    .await
+    .assert_sls_error(404, "LogStoreNotExist");
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
