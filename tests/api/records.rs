@@ -706,3 +706,30 @@ async fn the_control_api_refuses_what_it_cannot_do() {
         );
     }
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_never_deliver_a_window_twice() {
+    let db = TestDb::new().await;
+    let (one, two) = (TestApp::on(&db, &[]).await, TestApp::on(&db, &[]).await);
+    let flow_log = fixed_huawei_flow_log("fl-shared", TrafficFilter::All, since());
+    one.insert_fixed_flow_log(&flow_log).await;
+    let body = json!({"windows": 2, "flow_log_id": "fl-shared"});
+    let (a, b, c, d) = tokio::join!(
+        one.generate_records(body.clone()),
+        two.generate_records(body.clone()),
+        one.generate_records(body.clone()),
+        two.generate_records(body.clone()),
+    );
+    let windows: u64 = [&a, &b, &c, &d]
+        .iter()
+        .map(|answer| answer["windows"].as_u64().unwrap())
+        .sum();
+    let stored = two.records_of("fl-shared").await;
+    let seen: BTreeSet<i64> = stored.iter().map(|r| seconds(r, "start") / 600).collect();
+    assert_eq!(seen.len() as u64, windows, "each window once");
+    let records: u64 = [&a, &b, &c, &d]
+        .iter()
+        .map(|answer| answer["records"].as_u64().unwrap())
+        .sum();
+    assert_eq!(stored.len() as u64, records);
+}
