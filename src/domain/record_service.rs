@@ -33,6 +33,11 @@ pub struct RecordOptions {
 pub const MAX_INTERFACES_PER_FLOW_LOG: usize = 50;
 /// The most windows one generate call or one catch-up produces per flow log.
 pub const MAX_WINDOWS_AT_ONCE: u32 = 1000;
+/// Generating and checking ids are the control API's and the worker's: across tenants.
+const ANY_TENANT: Visibility<'static> = Visibility::Any {
+    provider: None,
+    tenant_id: None,
+};
 /// How many due flow logs the worker takes at a time.
 const DUE_BATCH: u32 = 100;
 /// Huawei's capture window, and Alibaba's default aggregation interval, in minutes.
@@ -90,17 +95,7 @@ impl<R: Repository> RecordService<R> {
                 marker: marker.take(),
                 limit: DUE_BATCH,
             };
-            let flow_logs = self
-                .store
-                .list(
-                    Visibility::Any {
-                        provider: None,
-                        tenant_id: None,
-                    },
-                    &filter,
-                    &page,
-                )
-                .await?;
+            let flow_logs = self.store.list(ANY_TENANT, &filter, &page).await?;
             for flow_log in &flow_logs {
                 let windows = match advance {
                     Advance::Windows(windows) => windows,
@@ -351,14 +346,7 @@ impl<R: Repository> RecordService<R> {
         };
         Ok(!self
             .store
-            .list(
-                Visibility::Any {
-                    provider: None,
-                    tenant_id: None,
-                },
-                &filter,
-                &page,
-            )
+            .list(ANY_TENANT, &filter, &page)
             .await?
             .is_empty())
     }

@@ -55,30 +55,31 @@ impl TestApp {
     pub async fn alibaba_destination(&self, account: &str, region: &str) {
         let scope = TenantScope::alibaba_account(account, region);
         let destinations = self.destinations();
-        let created = destinations
-            .create_group(&scope, container(SLS_PROJECT, Some(30)))
-            .await;
-        if let Err(err) = created {
-            assert!(
-                matches!(
-                    err,
-                    flowplane::domain::DomainError::DestinationExists { .. }
-                ),
-                "{err}"
-            );
-        }
-        let created = destinations
-            .create_stream(&scope, SLS_PROJECT, container(SLS_LOGSTORE, Some(30)))
-            .await;
-        if let Err(err) = created {
-            assert!(
-                matches!(
-                    err,
-                    flowplane::domain::DomainError::DestinationExists { .. }
-                ),
-                "{err}"
-            );
-        }
+        ignore_existing(
+            destinations
+                .create_group(&scope, container(SLS_PROJECT, Some(30)))
+                .await
+                .map(|_| ()),
+        );
+        ignore_existing(
+            destinations
+                .create_stream(&scope, SLS_PROJECT, container(SLS_LOGSTORE, Some(30)))
+                .await
+                .map(|_| ()),
+        );
+    }
+}
+
+#[track_caller]
+fn ignore_existing(result: Result<(), flowplane::domain::DomainError>) {
+    if let Err(err) = result {
+        assert!(
+            matches!(
+                err,
+                flowplane::domain::DomainError::DestinationExists { .. }
+            ),
+            "{err}"
+        );
     }
 }
 
