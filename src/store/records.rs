@@ -292,7 +292,7 @@ fn advance<DB: Dialect>(
 
 /// Reads the destination stream, holding it (Postgres) until the transaction ends.
 fn hold_stream<DB: Dialect>(scope: &TenantScope, destination: &LogDestination) -> Sql<DB> {
-    let mut sql = Sql::new("SELECT 1 FROM log_streams WHERE group_id = ");
+    let mut sql = Sql::new("SELECT seq FROM log_streams WHERE group_id = ");
     sql.text(&destination.group)
         .push(" AND id = ")
         .text(&destination.topic);
