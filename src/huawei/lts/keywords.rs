@@ -102,8 +102,7 @@ impl Query {
             Query::All => true,
             Query::Expr(expr) => {
                 split_words(line, words);
-                let fields: Vec<&str> = line.split(' ').collect();
-                expr.eval(line, words, &fields)
+                expr.eval(line, words)
             }
         }
     }
@@ -151,7 +150,7 @@ enum Term<'a> {
 }
 
 impl Expr {
-    fn eval(&self, line: &str, words: &[(usize, usize)], fields: &[&str]) -> bool {
+    fn eval(&self, line: &str, words: &[(usize, usize)]) -> bool {
         match self {
             Expr::Word {
                 pattern,
@@ -160,7 +159,10 @@ impl Expr {
             Expr::Word {
                 pattern,
                 field: Some(f),
-            } => fields.get(*f).is_some_and(|value| glob(pattern, value)),
+            } => line
+                .split(' ')
+                .nth(*f)
+                .is_some_and(|value| glob(pattern, value)),
             Expr::Phrase(parts) => {
                 parts.is_empty()
                     || words.windows(parts.len()).any(|window| {
@@ -170,9 +172,9 @@ impl Expr {
                             .all(|(&(s, e), part)| part.eq_ignore_ascii_case(&line[s..e]))
                     })
             }
-            Expr::And(a, b) => a.eval(line, words, fields) && b.eval(line, words, fields),
-            Expr::Or(a, b) => a.eval(line, words, fields) || b.eval(line, words, fields),
-            Expr::Not(a) => !a.eval(line, words, fields),
+            Expr::And(a, b) => a.eval(line, words) && b.eval(line, words),
+            Expr::Or(a, b) => a.eval(line, words) || b.eval(line, words),
+            Expr::Not(a) => !a.eval(line, words),
         }
     }
 

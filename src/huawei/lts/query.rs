@@ -137,6 +137,12 @@ pub async fn list_logs(
         .stream(&path.scope, path.group(), path.stream())
         .await
         .map_err(from_domain)?;
+    if params.labels_filter {
+        // Flow-log records carry no labels: a label filter matches none.
+        return Ok(
+            Json(json!({ "count": 0, "logs": [], "isQueryComplete": true })).into_response(),
+        );
+    }
     let selection = || RecordSelection {
         visibility: Visibility::Tenant(&path.scope),
         destination: Some((path.group(), path.stream())),
@@ -164,10 +170,6 @@ pub async fn list_logs(
                 rank += 1;
             } else {
                 (last_ms, rank) = (ms, 0);
-            }
-            if params.labels_filter {
-                // Flow-log records carry no labels: a label filter matches none.
-                continue;
             }
             let line = record.huawei_line();
             if params.keywords.matches(&line, &mut words) {
