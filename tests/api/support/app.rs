@@ -9,7 +9,7 @@ use axum::Router;
 use clap::Parser;
 use flowplane::app::App;
 use flowplane::config::{Cli, Command, ServeArgs};
-use flowplane::state::{Destinations, FlowLogs, Network};
+use flowplane::state::{Destinations, FlowLogs, Network, Records};
 use flowplane::store::Store;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -107,6 +107,11 @@ impl TestApp {
     /// The log destinations (LTS groups and streams, SLS projects and logstores).
     pub fn destinations(&self) -> &Destinations {
         self.app.destinations()
+    }
+
+    /// The flow-log records.
+    pub fn records(&self) -> &Records {
+        self.app.records()
     }
 
     /// The store itself, to check its contracts directly (the repository traits are
