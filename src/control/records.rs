@@ -14,6 +14,7 @@ use super::query::{self, ControlQuery, Limit};
 use super::ControlError;
 use crate::domain::records::FlowRecord;
 use crate::domain::repository::RecordSelection;
+use crate::domain::Advance;
 use crate::domain::{Provider, Visibility};
 use crate::state::AppState;
 
@@ -26,6 +27,9 @@ const MAX_WINDOWS: u32 = crate::domain::MAX_WINDOWS_AT_ONCE;
 pub struct GenerateRequest {
     #[serde(default, deserialize_with = "query::optional_whole_number")]
     windows: Option<u64>,
+    /// Instead of a number of windows: every window that ends by this time.
+    #[serde(default, deserialize_with = "query::time")]
+    until: Option<DateTime<Utc>>,
     flow_log_id: Option<String>,
 }
 
@@ -34,6 +38,8 @@ pub struct GenerateRequest {
 #[serde(deny_unknown_fields)]
 struct GenerateBody {
     windows: Option<u64>,
+    #[serde(default, deserialize_with = "query::time")]
+    until: Option<DateTime<Utc>>,
     flow_log_id: Option<String>,
 }
 
@@ -48,11 +54,22 @@ pub async fn generate(
         serde_json::from_slice(&body)
             .map_err(|err| ControlError::BadParameter(format!("the body is not valid: {err}")))?
     };
-    let windows = body.windows.or(query.windows).unwrap_or(1);
-    let windows = u32::try_from(windows)
-        .ok()
-        .filter(|w| (1..=MAX_WINDOWS).contains(w))
-        .ok_or_else(|| ControlError::BadParameter(format!("windows must be 1..={MAX_WINDOWS}")))?;
+    let advance = match (body.windows.or(query.windows), body.until.or(query.until)) {
+        (Some(_), Some(_)) => {
+            return Err(ControlError::BadParameter(
+                "windows and until exclude each other".to_owned(),
+            ))
+        }
+        (None, Some(until)) => Advance::Until(until),
+        (windows, None) => Advance::Windows(
+            u32::try_from(windows.unwrap_or(1))
+                .ok()
+                .filter(|w| (1..=MAX_WINDOWS).contains(w))
+                .ok_or_else(|| {
+                    ControlError::BadParameter(format!("windows must be 1..={MAX_WINDOWS}"))
+                })?,
+        ),
+    };
     let flow_log_id = body.flow_log_id.or(query.flow_log_id);
     if let Some(id) = &flow_log_id {
         if !state.records.flow_log_exists(id).await? {
@@ -61,10 +78,10 @@ pub async fn generate(
     }
     let generated = state
         .records
-        .generate(windows, flow_log_id.as_deref())
+        .generate(advance, flow_log_id.as_deref())
         .await?;
     Ok(Json(json!({
-        "windows": windows,
+        "windows": generated.windows,
         "flow_logs": generated.flow_logs,
         "records": generated.records,
     }))
@@ -120,8 +137,18 @@ pub async fn list(
         .read(selection, false, query.offset, query.limit.get())
         .await?;
     let total = state.records.count(selection).await?;
-    let views: Vec<RecordView> = records.iter().map(RecordView::from).collect();
-    Ok(Json(json!({ "records": views, "total": total })).into_response())
+    // Serialized straight from the views: a `Value` would sort each record's fields.
+    let listing = Listing {
+        records: records.iter().map(RecordView::from).collect(),
+        total,
+    };
+    Ok(Json(listing).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct Listing<'a> {
+    records: Vec<RecordView<'a>>,
+    total: u64,
 }
 
 #[derive(Debug, Serialize)]

@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+// A flow log's delivery is part of the flow log; named here too, beside the destinations.
+pub use super::model::Delivery;
 use super::model::{Provider, Tag, TenantScope};
 
 /// An id for a new group or stream: a UUID v4 for Huawei; for Alibaba the name it was given.
@@ -108,29 +110,4 @@ impl Level {
 pub enum GroupDeletion {
     WithStreams,
     OnlyEmpty,
-}
-
-/// Whether a flow log's records can be delivered now, as its destination stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
-    /// Its group and stream exist.
-    Delivering,
-    /// Its group does not exist (any more).
-    GroupMissing,
-    /// Its group exists but not its stream.
-    StreamMissing,
-}
-
-impl Delivery {
-    pub fn from_existence(group: bool, stream: bool) -> Self {
-        match (group, stream) {
-            (true, true) => Delivery::Delivering,
-            (false, _) => Delivery::GroupMissing,
-            (true, false) => Delivery::StreamMissing,
-        }
-    }
-
-    pub fn is_delivering(self) -> bool {
-        self == Delivery::Delivering
-    }
 }

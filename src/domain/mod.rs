@@ -26,6 +26,6 @@ pub use model::{
     MAX_TAGS_PER_FLOW_LOG,
 };
 pub use network_service::{max_network_tags, NetworkDelays, NetworkService};
-pub use record_service::{Generated, RecordOptions, RecordService, MAX_WINDOWS_AT_ONCE};
+pub use record_service::{Advance, Generated, RecordOptions, RecordService, MAX_WINDOWS_AT_ONCE};
 pub use repository::{Repository, StorageError, Visibility};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::destination::Delivery;
 use super::lifecycle::Status;
 
 /// Which cloud's face owns a flow log.
@@ -315,5 +314,30 @@ mod tests {
             assert_eq!(Provider::parse(provider.as_str()), Some(provider));
         }
         assert_eq!(Provider::parse("aws"), None);
+    }
+}
+
+/// Whether a flow log's records can be delivered now, as its destination stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Its group and stream exist.
+    Delivering,
+    /// Its group does not exist (any more).
+    GroupMissing,
+    /// Its group exists but not its stream.
+    StreamMissing,
+}
+
+impl Delivery {
+    pub fn from_existence(group: bool, stream: bool) -> Self {
+        match (group, stream) {
+            (true, true) => Delivery::Delivering,
+            (false, _) => Delivery::GroupMissing,
+            (true, false) => Delivery::StreamMissing,
+        }
+    }
+
+    pub fn is_delivering(self) -> bool {
+        self == Delivery::Delivering
     }
 }

@@ -33,10 +33,24 @@ pub struct RecordOptions {
 pub const MAX_INTERFACES_PER_FLOW_LOG: usize = 50;
 /// The most windows one generate call or one catch-up produces per flow log.
 pub const MAX_WINDOWS_AT_ONCE: u32 = 1000;
+/// Generating and checking ids are the control API's and the worker's: across tenants.
+const ANY_TENANT: Visibility<'static> = Visibility::Any {
+    provider: None,
+    tenant_id: None,
+};
 /// How many due flow logs the worker takes at a time.
 const DUE_BATCH: u32 = 100;
 /// Huawei's capture window, and Alibaba's default aggregation interval, in minutes.
 const DEFAULT_WINDOW_MINUTES: u32 = 10;
+
+/// How far a generate call runs each flow log's simulated time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    /// The next this many windows.
+    Windows(u32),
+    /// Every window that ends by this time.
+    Until(DateTime<Utc>),
+}
 
 /// What a generate call produced.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,14 +76,13 @@ impl<R: Repository> RecordService<R> {
         self.options
     }
 
-    /// Produces the next `windows` capture windows of every active flow log, or of the one with
-    /// this id, at once (simulated time runs ahead of the clock).
+    /// Produces the next capture windows of every active flow log, or of the one with this id,
+    /// at once (simulated time runs ahead of the clock): at most [`MAX_WINDOWS_AT_ONCE`] each.
     pub async fn generate(
         &self,
-        windows: u32,
+        advance: Advance,
         flow_log_id: Option<&str>,
     ) -> Result<Generated, DomainError> {
-        let windows = windows.min(MAX_WINDOWS_AT_ONCE);
         let filter = FlowLogFilter {
             ids: flow_log_id.map(str::to_owned).into_iter().collect(),
             statuses: vec![Status::Active],
@@ -82,18 +95,16 @@ impl<R: Repository> RecordService<R> {
                 marker: marker.take(),
                 limit: DUE_BATCH,
             };
-            let flow_logs = self
-                .store
-                .list(
-                    Visibility::Any {
-                        provider: None,
-                        tenant_id: None,
-                    },
-                    &filter,
-                    &page,
-                )
-                .await?;
+            let flow_logs = self.store.list(ANY_TENANT, &filter, &page).await?;
             for flow_log in &flow_logs {
+                let windows = match advance {
+                    Advance::Windows(windows) => windows,
+                    Advance::Until(until) => windows_ended_by(flow_log, until),
+                }
+                .min(MAX_WINDOWS_AT_ONCE);
+                if windows == 0 {
+                    continue;
+                }
                 let records = self.produce(flow_log, windows).await?;
                 if let Some(records) = records {
                     generated.flow_logs += 1;
@@ -122,11 +133,9 @@ impl<R: Repository> RecordService<R> {
                 .await?;
             let mut progressed = false;
             for flow_log in &due {
-                let interval = window_length(flow_log);
-                let start = next_window_start(flow_log, interval);
-                let ended = (now - start).num_milliseconds() / interval.num_milliseconds().max(1);
-                let windows = u32::try_from(ended.max(0)).unwrap_or(u32::MAX);
+                let windows = windows_ended_by(flow_log, now);
                 if windows == 0 {
+                    let start = next_window_start(flow_log, window_length(flow_log));
                     // Paused since its last window: its progress moves to where it resumed.
                     progressed |= self
                         .store
@@ -141,7 +150,7 @@ impl<R: Repository> RecordService<R> {
                         .await?;
                     continue;
                 }
-                // After a long pause, only the most recent windows are produced.
+                // After a long pause, the windows are caught up a bounded batch per step.
                 let windows = windows.min(MAX_WINDOWS_AT_ONCE);
                 if let Some(records) = self.produce(flow_log, windows).await? {
                     generated.flow_logs += 1;
@@ -244,12 +253,15 @@ impl<R: Repository> RecordService<R> {
             .filter(|resource| resource.kind == spec.resource_kind);
         let Some(resource) = resource else {
             let is_interface = spec.resource_kind == ResourceKind::NetworkInterface;
-            return Ok(vec![synthetic_interface(
-                scope.provider(),
-                &spec.resource_id,
-                is_interface,
-                None,
-            )]);
+            let mut stand_in =
+                synthetic_interface(scope.provider(), &spec.resource_id, is_interface, None);
+            // Records still name the unknown subnet or VPC they were asked for.
+            match spec.resource_kind {
+                ResourceKind::Vpc => stand_in.vpc_id = Some(spec.resource_id.clone()),
+                ResourceKind::Subnet => stand_in.subnet_id = Some(spec.resource_id.clone()),
+                ResourceKind::NetworkInterface => {}
+            }
+            return Ok(vec![stand_in]);
         };
         let vpc_block = self.vpc_block(scope, &resource).await?;
         let interfaces = match resource.kind {
@@ -334,14 +346,7 @@ impl<R: Repository> RecordService<R> {
         };
         Ok(!self
             .store
-            .list(
-                Visibility::Any {
-                    provider: None,
-                    tenant_id: None,
-                },
-                &filter,
-                &page,
-            )
+            .list(ANY_TENANT, &filter, &page)
             .await?
             .is_empty())
     }
@@ -377,6 +382,14 @@ pub fn window_length(flow_log: &FlowLog) -> Duration {
         .filter(|m| *m > 0)
         .unwrap_or(DEFAULT_WINDOW_MINUTES);
     Duration::minutes(i64::from(minutes))
+}
+
+/// How many of the flow log's next windows have ended by `time`.
+fn windows_ended_by(flow_log: &FlowLog, time: DateTime<Utc>) -> u32 {
+    let interval = window_length(flow_log);
+    let start = next_window_start(flow_log, interval);
+    let ended = (time - start).num_milliseconds() / interval.num_milliseconds().max(1);
+    u32::try_from(ended.max(0)).unwrap_or(u32::MAX)
 }
 
 /// Where the flow log's next window starts: after its last one, but never before it last

@@ -1,12 +1,14 @@
 //! The Huawei Cloud face: the API gateway ([`gateway`]: routing, AK/SK signatures, the
 //! caller's project) with one module per product behind it: VPC ([`vpc`]: flow logs, VPCs,
-//! subnets, ports and their tags) and IAM ([`iam`]: projects, domains, tokens, temporary keys).
+//! subnets, ports and their tags), IAM ([`iam`]: projects, domains, tokens, temporary keys) and
+//! LTS ([`lts`]: log groups, log streams, the flow-log records delivered to them).
 //! Errors are answered in Huawei's envelopes ([`error`]) with an `X-Request-Id`.
 
 mod caller;
 mod error;
 mod gateway;
 mod iam;
+mod lts;
 pub mod signature;
 mod vpc;
 
@@ -23,6 +25,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     vpc::operations(gateway::Operations::new(state, vpc::PRODUCT))
         .into_router()
         .merge(iam::operations(gateway::Operations::new(state, iam::PRODUCT)).into_router())
+        .merge(lts::operations(gateway::Operations::new(state, lts::PRODUCT)).into_router())
 }
 
 /// Huawei's face: every path that no other face claims (Huawei's APIs are all over the path
@@ -43,8 +46,13 @@ impl Face for HuaweiFace {
     }
 
     fn render(&self, context: &RequestContext, failure: &Failure) -> Response {
-        // The context's product answers a bug its own way; the VPC service's otherwise.
-        let internal = match context.operation().map(|operation| operation.product) {
+        // The context's product answers a bug its own way; the VPC service's otherwise. LTS's
+        // envelope is its own.
+        let product = context.operation().map(|operation| operation.product);
+        if product == Some(lts::PRODUCT) && matches!(failure, Failure::Internal) {
+            return lts::internal_error();
+        }
+        let internal = match product {
             Some(iam::PRODUCT) => iam::internal_error,
             _ => vpc::internal_error,
         };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::exec::{read_counted, Counted};
-use super::row::{from_millis, scope, to_millis, Tags, Text};
+use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
 use super::sql::{push_any_of, push_scope, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::destination::{
@@ -531,10 +531,7 @@ async fn update(
         let Some(current) = current else {
             return Ok(None);
         };
-        let mut attributes: Map<String, Value> =
-            serde_json::from_str(&current.attributes.0).unwrap_or_default();
-        attributes.extend(changes.attributes.clone());
-        let attributes = Value::Object(attributes).to_string();
+        let attributes = merged_attributes(&current.attributes.0, &changes.attributes);
         db.fetch_optional(statement(
             table,
             scope,

@@ -292,8 +292,7 @@ fn advance<DB: Dialect>(
 
 /// Reads the destination stream, holding it (Postgres) until the transaction ends.
 fn hold_stream<DB: Dialect>(scope: &TenantScope, destination: &LogDestination) -> Sql<DB> {
-    // BIGINT on every backend: the row is read as an `i64`, and Postgres types a bare 1 INT4.
-    let mut sql = Sql::new("SELECT CAST(1 AS BIGINT) FROM log_streams WHERE group_id = ");
+    let mut sql = Sql::new("SELECT seq FROM log_streams WHERE group_id = ");
     sql.text(&destination.group)
         .push(" AND id = ")
         .text(&destination.topic);

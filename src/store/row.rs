@@ -131,6 +131,17 @@ pub fn encode_paths(paths: &[String]) -> String {
     paths.join(",")
 }
 
+/// A stored attributes object (JSON text) with `changes` merged over it, as JSON text.
+pub fn merged_attributes(
+    stored: &str,
+    changes: &serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let mut attributes: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(stored).unwrap_or_default();
+    attributes.extend(changes.clone());
+    serde_json::Value::Object(attributes).to_string()
+}
+
 pub fn to_millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
 }

@@ -10,6 +10,7 @@ mod auth;
 mod control;
 mod huawei;
 mod openapi;
+mod records;
 mod references;
 mod robustness;
 mod serve;

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use flowplane::app::App;
 use flowplane::config::{Cli, Command};
+use flowplane::domain::destination::NewLogContainer;
+use flowplane::domain::TenantScope;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
@@ -122,6 +124,21 @@ async fn main() {
         unreachable!("serve")
     };
     let app = App::build(&args).await.expect("app");
+    // The Alibaba flow logs deliver to this logstore (the Huawei ones' destination is missing).
+    let sls = TenantScope::alibaba_account("LTAIbench", "cn-hangzhou");
+    let container = |name: &str| NewLogContainer {
+        name: name.to_owned(),
+        ttl_days: Some(30),
+        ..Default::default()
+    };
+    app.destinations()
+        .create_group(&sls, container("benchproject"))
+        .await
+        .unwrap();
+    app.destinations()
+        .create_stream(&sls, "benchproject", container("benchstore"))
+        .await
+        .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let base = format!("http://{address}/v1/{PROJECT}/fl/flow_logs");
@@ -245,6 +262,51 @@ async fn main() {
             let url = format!("{r}DescribeFlowLogs&PageSize=50&PageNumber={}", i % 10 + 1);
             let c = c.clone();
             async move { c.post(url).send().await.unwrap() }
+        },
+    )
+    .await
+    .report();
+
+    // Records: every Alibaba flow log writes an hour of windows into the one logstore, which
+    // keeps its newest 10 000 (so most deliveries also trim); then pages of them are read.
+    let control = format!("http://{address}/_flowplane");
+    let ticked = client
+        .post(format!("{control}/transitions/tick?all=true"))
+        .send()
+        .await
+        .unwrap();
+    assert!(ticked.status().is_success());
+    let started = Instant::now();
+    let generated: Value = client
+        .post(format!("{control}/records/generate"))
+        .json(&json!({"windows": 6}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    let records = generated["records"].as_u64().unwrap();
+    assert!(records > 0, "{generated}");
+    println!(
+        "{:<34} {:>6} rec  {:>9.0} rec/s  ({} flow logs x {} windows in {:.3} s)",
+        "records generate",
+        records,
+        records as f64 / elapsed.as_secs_f64(),
+        generated["flow_logs"],
+        generated["windows"].as_u64().unwrap() / generated["flow_logs"].as_u64().unwrap().max(1),
+        elapsed.as_secs_f64(),
+    );
+    let c = client.clone();
+    phase(
+        "records page of 100 (16 in flight)",
+        count / 4,
+        CONCURRENCY,
+        move |i| {
+            let url = format!("{control}/records?limit=100&offset={}", (i % 50) * 100);
+            let c = c.clone();
+            async move { c.get(url).send().await.unwrap() }
         },
     )
     .await

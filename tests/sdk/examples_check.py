@@ -4,9 +4,13 @@ fresh Flowplane with `--references strict` and nothing hard-coded: every id come
 
 Huawei Cloud (terraform-provider-huaweicloud's `huaweicloud_vpc_flow_log` example and acceptance
 test): a VpcClient built with ONLY a region and an AK/SK finds its project through Flowplane's IAM
-(HUAWEICLOUD_SDK_IAM_ENDPOINT), then VPC -> wait OK -> subnet -> wait ACTIVE -> port -> a flow log
-on each kind -> update (rename, disable) -> delete in reverse order, each delete waited for as the
-provider waits (until the read is 404). A mistyped resource id gets 404 VPC.3002.
+(HUAWEICLOUD_SDK_IAM_ENDPOINT), then VPC -> wait OK -> subnet -> wait ACTIVE -> port -> the LTS
+log group (`huaweicloud_lts_group`, ttl_in_days 7) and log stream (`huaweicloud_lts_stream`, named
+like the group, no TTL) with an LtsClient built the same way -> a flow log on each kind, delivering
+to them -> update (rename, disable) -> delete in reverse order, each delete waited for as the
+provider waits (until the read is 404), the stream and group last (gone from their lists, as the
+provider reads them). A mistyped resource id gets 404 VPC.3002; a log group and stream that do not
+exist get 400 VPC.3002.
 
 Alibaba Cloud (terraform-provider-alicloud's `alicloud_vpc_flow_log` example and acceptance test):
 the example's `alicloud_log_project` + `alicloud_log_store` over SLS (LogClient, Flowplane as its
@@ -32,6 +36,8 @@ import uuid
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ServiceResponseException
 from huaweicloudsdkcore.region.region import Region
+from huaweicloudsdklts.v2 import model as lts
+from huaweicloudsdklts.v2 import LtsClient
 from huaweicloudsdkvpc.v2 import model as hw
 from huaweicloudsdkvpc.v2 import VpcClient as HuaweiVpcClient
 
@@ -94,6 +100,38 @@ def huawei_client(endpoint):
     return client
 
 
+def huawei_lts_client(endpoint):
+    os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = endpoint
+    credentials = BasicCredentials(HW_AK, HW_SK)
+    client = LtsClient.new_builder().with_credentials(credentials).with_region(Region(HW_REGION, endpoint)).build()
+    assert credentials.project_id == HW_PROJECT, f"project resolved as {credentials.project_id!r}"
+    return client
+
+
+def huawei_lts_destination(l, name):
+    """`huaweicloud_lts_group` (ttl_in_days = 7) and `huaweicloud_lts_stream` (named like the
+    group, no TTL), each read back from its list as the provider reads it."""
+    group = l.create_log_group(lts.CreateLogGroupRequest(body=lts.CreateLogGroupParams(
+        log_group_name=name, ttl_in_days=7))).log_group_id
+    listed = [g for g in l.list_log_groups(lts.ListLogGroupsRequest()).log_groups if g.log_group_id == group]
+    assert [(g.log_group_name, g.ttl_in_days) for g in listed] == [(name, 7)], listed
+    stream = l.create_log_stream(lts.CreateLogStreamRequest(log_group_id=group, body=lts.CreateLogStreamParams(
+        log_stream_name=name))).log_stream_id
+    streams = l.list_log_stream(lts.ListLogStreamRequest(log_group_id=group)).log_streams
+    assert [(s.log_stream_id, s.log_stream_name, s.ttl_in_days) for s in streams] == [(stream, name, -1)], streams
+    return group, stream
+
+
+def huawei_lts_destroy(l, group, stream):
+    """The provider's destroy: the stream, then the group; each then missing from its list."""
+    l.delete_log_stream(lts.DeleteLogStreamRequest(log_group_id=group, log_stream_id=stream))
+    streams = l.list_log_stream(lts.ListLogStreamRequest(log_group_id=group)).log_streams or []
+    assert stream not in [s.log_stream_id for s in streams], streams
+    l.delete_log_group(lts.DeleteLogGroupRequest(log_group_id=group))
+    groups = l.list_log_groups(lts.ListLogGroupsRequest()).log_groups or []
+    assert group not in [g.log_group_id for g in groups], groups
+
+
 def huawei_gone(read):
     """The provider's delete wait: until the read is 404."""
     def status():
@@ -119,7 +157,8 @@ def huawei_example(endpoint):
              lambda s: s == "ACTIVE")
     port = c.create_port(hw.CreatePortRequest(body=hw.CreatePortRequestBody(
         port=hw.CreatePortOption(name="nic-acc", network_id=subnet.id)))).port
-    group, stream = str(uuid.uuid4()), str(uuid.uuid4())
+    l = huawei_lts_client(endpoint)
+    group, stream = huawei_lts_destination(l, "tf-acc-" + uuid.uuid4().hex[:5])
     flow_logs = []
     for kind, resource in (("vpc", vpc.id), ("network", subnet.id), ("port", port.id)):
         flow_log = c.create_flow_log(hw.CreateFlowLogRequest(body=hw.CreateFlowLogReqBody(
@@ -142,24 +181,36 @@ def huawei_example(endpoint):
     huawei_gone(lambda: c.show_subnet(hw.ShowSubnetRequest(subnet_id=subnet.id)))
     c.delete_vpc(hw.DeleteVpcRequest(vpc_id=vpc.id))
     huawei_gone(lambda: c.show_vpc(hw.ShowVpcRequest(vpc_id=vpc.id)))
+    huawei_lts_destroy(l, group, stream)
 
 
 def huawei_strict_errors(endpoint):
     c = huawei_client(endpoint)
+    l = huawei_lts_client(endpoint)
+    group, stream = huawei_lts_destination(l, "tf-typo-" + uuid.uuid4().hex[:5])
     vpc = c.create_vpc(hw.CreateVpcRequest(body=hw.CreateVpcRequestBody(
         vpc=hw.CreateVpcOption(name="vpc-typo", cidr="10.0.0.0/16")))).vpc
+    # A log group and stream that do not exist: the flow log cannot deliver, 400 VPC.3002.
+    try:
+        c.create_flow_log(hw.CreateFlowLogRequest(body=hw.CreateFlowLogReqBody(
+            flow_log=hw.CreateFlowLogReq(resource_type="vpc", resource_id=vpc.id, traffic_type="all",
+                                         log_group_id=str(uuid.uuid4()), log_topic_id=str(uuid.uuid4())))))
+        raise AssertionError("a flow log to a missing log group and stream was created")
+    except ServiceResponseException as err:
+        assert (err.status_code, err.error_code) == (400, "VPC.3002"), (err.status_code, err.error_code)
     for kind, resource, word in (("port", "c0ffee00-0000-4000-8000-000000000000", "Port"),
                                  ("network", vpc.id, "Network")):
         try:
             c.create_flow_log(hw.CreateFlowLogRequest(body=hw.CreateFlowLogReqBody(
                 flow_log=hw.CreateFlowLogReq(resource_type=kind, resource_id=resource, traffic_type="all",
-                                             log_group_id=str(uuid.uuid4()), log_topic_id=str(uuid.uuid4())))))
+                                             log_group_id=group, log_topic_id=stream))))
         except ServiceResponseException as err:
             assert (err.status_code, err.error_code) == (404, "VPC.3002"), (err.status_code, err.error_code)
             assert err.error_msg == f"{word} {resource} could not be found.", err.error_msg
             continue
         raise AssertionError(f"a flow log on the missing {kind} {resource} was created")
     c.delete_vpc(hw.DeleteVpcRequest(vpc_id=vpc.id))
+    huawei_lts_destroy(l, group, stream)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,10 @@ exits 0 only when nothing failed. Checks use fresh uuid4 resource ids and filter
 they do not depend on an empty database or on each other; what they create is deleted after
 each check (best effort).
 
+Flow logs deliver into LTS log groups and streams, which a user creates first: the checks do the
+same with the LTS SDK (huaweicloudsdklts), so their flow logs are ACTIVE; a flow log on a group and
+stream that do not exist reads ERROR (checked by flow_log_on_a_missing_destination_is_error).
+
 Reference: shared/reference/huawei-vpc-flow-logs.md (sections 1, 4 and 5).
 """
 
@@ -26,6 +30,14 @@ import uuid
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ServiceResponseException
 from huaweicloudsdkcore.http.http_handler import HttpHandler
+from huaweicloudsdklts.v2 import (
+    CreateLogGroupParams,
+    CreateLogGroupRequest,
+    CreateLogStreamParams,
+    CreateLogStreamRequest,
+    DeleteLogGroupRequest,
+    LtsClient,
+)
 from huaweicloudsdkvpc.v2 import (
     CreateFlowLogReq,
     CreateFlowLogReqBody,
@@ -95,6 +107,56 @@ PROJECT_OF = {}
 C1 = C2 = None  # set in main()
 CREATED = []  # (client, flow log id) made by the running check; deleted afterwards
 
+# ---------------------------------------------------------------------------------------------
+# LTS destinations, made with the LTS SDK as a user makes them before a flow log
+# ---------------------------------------------------------------------------------------------
+
+LTS_CLIENTS = {}
+DESTINATIONS = set()  # (project, group id, stream id) that exist
+GROUP_PROJECT = {}  # group id -> its project
+DEFAULT_GROUP = {}  # project -> the group flow logs use unless a check names one
+DEFAULT_STREAM = {}  # group id -> the stream flow logs use unless a check names one
+CREATED_GROUPS = []  # (project, group id) made by the running check; deleted afterwards
+
+
+def lts_client(project_id):
+    if project_id not in LTS_CLIENTS:
+        creds = BasicCredentials(AK, SK, project_id)
+        LTS_CLIENTS[project_id] = (LtsClient.new_builder().with_credentials(creds)
+                                   .with_endpoints([os.environ["FLOWPLANE_ENDPOINT"]]).build())
+    return LTS_CLIENTS[project_id]
+
+
+def lts_group(project_id=PID, keep=False):
+    """A fresh LTS log group of the project (deleted after the check unless `keep`)."""
+    resp = lts_client(project_id).create_log_group(CreateLogGroupRequest(body=CreateLogGroupParams(
+        log_group_name="fl-check-" + short(), ttl_in_days=7)))
+    GROUP_PROJECT[resp.log_group_id] = project_id
+    if not keep:
+        CREATED_GROUPS.append((project_id, resp.log_group_id))
+    return resp.log_group_id
+
+
+def lts_stream(group):
+    """A fresh LTS log stream of the group."""
+    project_id = GROUP_PROJECT[group]
+    resp = lts_client(project_id).create_log_stream(CreateLogStreamRequest(
+        log_group_id=group, body=CreateLogStreamParams(log_stream_name="flows-" + short())))
+    DESTINATIONS.add((project_id, group, resp.log_stream_id))
+    return resp.log_stream_id
+
+
+def destination(project_id, group=None):
+    """(group, stream) for a flow log of the project: the project's default group unless `group`
+    is given, and a stream of that group, made once."""
+    if group is None:
+        if project_id not in DEFAULT_GROUP:
+            DEFAULT_GROUP[project_id] = lts_group(project_id, keep=True)
+        group = DEFAULT_GROUP[project_id]
+    if group not in DEFAULT_STREAM:
+        DEFAULT_STREAM[group] = lts_stream(group)
+    return group, DEFAULT_STREAM[group]
+
 
 def last_request_id():
     resp = LAST["response"]
@@ -132,7 +194,9 @@ def assert_raw_flow_log(raw, project_id):
     assert raw["log_store_type"] == "lts", f"log_store_type {raw['log_store_type']!r} != 'lts'"
     for key in ("created_at", "updated_at"):
         assert TS_RE.match(raw[key]), f"{key} {raw[key]!r} is not YYYY-MM-DDTHH:MM:SS"
-    expected_status = "ACTIVE" if raw["admin_state"] else "DOWN"
+    # Enabled: ACTIVE while its LTS group and stream exist, ERROR otherwise.
+    delivering = (project_id, raw["log_group_id"], raw["log_topic_id"]) in DESTINATIONS
+    expected_status = ("ACTIVE" if delivering else "ERROR") if raw["admin_state"] else "DOWN"
     assert raw["status"] == expected_status, \
         f"status {raw['status']!r} does not match admin_state {raw['admin_state']} (want {expected_status})"
 
@@ -142,17 +206,24 @@ def assert_ok(resp, status, what):
     assert last_request_id(), f"{what} response has no X-Request-Id header"
 
 
-def flow_log_req(**overrides):
-    """A valid CreateFlowLogReq with fresh ids; an override of None omits that field."""
+def flow_log_req(project_id=PID, **overrides):
+    """A valid CreateFlowLogReq with a fresh resource id, delivering to an LTS group and stream of
+    the project (a stream of the group the overrides name, when they name a known one); an
+    override of None omits that field."""
+    group = overrides.get("log_group_id")
+    if group is None or group in GROUP_PROJECT:
+        group, stream = destination(project_id, group)
+    else:
+        stream = new_uuid()
     fields = dict(name="fl-" + short(), description="sdk conformance", resource_type="port",
-                  resource_id=new_uuid(), traffic_type="all", log_group_id=new_uuid(),
-                  log_topic_id=new_uuid())
+                  resource_id=new_uuid(), traffic_type="all", log_group_id=group,
+                  log_topic_id=stream)
     fields.update(overrides)
     return CreateFlowLogReq(**{k: v for k, v in fields.items() if v is not None})
 
 
 def create(client, **overrides):
-    body = CreateFlowLogReqBody(flow_log=flow_log_req(**overrides))
+    body = CreateFlowLogReqBody(flow_log=flow_log_req(PROJECT_OF[id(client)], **overrides))
     resp = client.create_flow_log(CreateFlowLogRequest(body=body))
     assert_ok(resp, 200, "create")
     raw = resp.to_json_object()
@@ -249,9 +320,9 @@ def check(fn):
 def reference_scenario():
     """Reference section 5, against a database that may already hold other flow logs."""
     rid = new_uuid()
+    group = lts_group()
     fl = create(C1, name="fl-test", description="demo", resource_type="port", resource_id=rid,
-                traffic_type="all", log_group_id="05b1c9a6-9b0e-4c5f-8f3a-1d2e3f4a5b6c",
-                log_topic_id="a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d")
+                traffic_type="all", log_group_id=group, log_topic_id=lts_stream(group))
     assert fl.admin_state is True and fl.status == "ACTIVE", f"new log: {fl.admin_state} {fl.status}"
     listed = ids(list_logs(C1, resource_type="port", resource_id=rid, limit="10"))
     assert listed == [fl.id], f"list by resource_id gave {listed}, want [{fl.id}]"
@@ -265,9 +336,10 @@ def reference_scenario():
 
 @check
 def create_response_fields():
+    group = lts_group()
     req = dict(name="fl-fields", description="all fields", resource_type="network",
-               resource_id=new_uuid(), traffic_type="reject", log_group_id=new_uuid(),
-               log_topic_id=new_uuid())
+               resource_id=new_uuid(), traffic_type="reject", log_group_id=group,
+               log_topic_id=lts_stream(group))
     fl = create(C1, **req)
     for key, want in req.items():
         assert getattr(fl, key) == want, f"{key}: got {getattr(fl, key)!r}, sent {want!r}"
@@ -333,7 +405,7 @@ def boundary_values_accepted():
 
 @check
 def paging_with_marker():
-    group = new_uuid()
+    group = lts_group()
     created = [create(C1, log_group_id=group, resource_id=new_uuid()).id for _ in range(7)]
     seen, pages = list_all(C1, 3, log_group_id=group)
     assert pages == [3, 3, 1], f"page sizes {pages}, want [3, 3, 1]"
@@ -358,7 +430,8 @@ def paging_unfiltered():
 
 def filter_fixture():
     """Three logs in one fresh log group: A port/all, B network/accept, C vpc/reject (other topic)."""
-    tag, group, topic1, topic2 = short(), new_uuid(), new_uuid(), new_uuid()
+    tag, group = short(), lts_group()
+    topic1, topic2 = lts_stream(group), lts_stream(group)
     a = create(C1, name=f"flt-a-{tag}", description=f"desc a {tag}", resource_type="port",
                traffic_type="all", log_group_id=group, log_topic_id=topic1)
     b = create(C1, name=f"flt-b-{tag}", description=f"desc b {tag}", resource_type="network",
@@ -527,10 +600,11 @@ def create_rejects_missing_wrapper_and_body():
 
 @check
 def create_duplicate_conflict():
+    group = lts_group()
     tuple5 = dict(resource_type="port", resource_id=new_uuid(), traffic_type="all",
-                  log_group_id=new_uuid(), log_topic_id=new_uuid())
+                  log_group_id=group, log_topic_id=lts_stream(group))
     first = create(C1, name="dup-1", **tuple5)
-    req = CreateFlowLogRequest(body=CreateFlowLogReqBody(flow_log=flow_log_req(name="dup-2", **tuple5)))
+    req = CreateFlowLogRequest(body=CreateFlowLogReqBody(flow_log=flow_log_req(PID, name="dup-2", **tuple5)))
     expect_error(lambda: C1.create_flow_log(req), 409, "VPC.3004")
     listed = ids(list_logs(C1, resource_id=tuple5["resource_id"]))
     assert listed == [first.id], f"after the 409 the resource has logs {listed}, want only {first.id}"
@@ -538,22 +612,41 @@ def create_duplicate_conflict():
 
 @check
 def duplicate_scope():
+    group = lts_group()
     tuple5 = dict(resource_type="port", resource_id=new_uuid(), traffic_type="all",
-                  log_group_id=new_uuid(), log_topic_id=new_uuid())
+                  log_group_id=group, log_topic_id=lts_stream(group))
     create(C1, **tuple5)
     create(C1, **dict(tuple5, traffic_type="reject"))  # another traffic type is not a duplicate
-    create(C1, **dict(tuple5, log_topic_id=new_uuid()))  # nor another log topic
-    create(C2, **tuple5)  # nor the same 5-tuple in another project
+    create(C1, **dict(tuple5, log_topic_id=lts_stream(group)))  # nor another log topic
+    # Nor the same 5-tuple in another project (where that group is not: the flow log is ERROR).
+    assert create(C2, **tuple5).status == "ERROR"
 
 
 @check
 def recreate_after_delete():
     # Terraform's ForceNew replaces a flow log by delete + create with the same 5-tuple.
-    tuple5 = dict(resource_id=new_uuid(), log_group_id=new_uuid(), log_topic_id=new_uuid())
+    group = lts_group()
+    tuple5 = dict(resource_id=new_uuid(), log_group_id=group, log_topic_id=lts_stream(group))
     first = create(C1, **tuple5)
     delete(C1, first.id)
     second = create(C1, **tuple5)
     assert second.id != first.id, "re-created flow log reused the deleted id"
+
+
+@check
+def flow_log_on_a_missing_destination_is_error():
+    """A flow log whose LTS group and stream do not exist is created (the server is lenient) but
+    reads ERROR while enabled, DOWN when disabled; it delivers once they exist (never, here)."""
+    group, topic = new_uuid(), new_uuid()
+    fl = create(C1, log_group_id=group, log_topic_id=topic)
+    assert (fl.admin_state, fl.status) == (True, "ERROR"), f"new log: {fl.admin_state} {fl.status}"
+    assert show(C1, fl.id).status == "ERROR"
+    assert_filter([fl], log_group_id=group, status="ERROR")
+    assert_filter([], log_group_id=group, status="ACTIVE")
+    assert update(C1, fl.id, admin_state=False).status == "DOWN"
+    # A real stream of a real group, but in the other project: still ERROR here.
+    other_group, other_stream = destination(PID2)
+    assert create(C1, log_group_id=other_group, log_topic_id=other_stream).status == "ERROR"
 
 
 @check
@@ -707,11 +800,20 @@ def request_ids():
 # ---------------------------------------------------------------------------------------------
 
 def cleanup():
-    """Deletes what the last check created; 404s (already deleted) are fine."""
+    """Deletes what the last check created (flow logs, then LTS groups with their streams);
+    404s (already deleted) are fine."""
     while CREATED:
         client, flowlog_id = CREATED.pop()
         try:
             client.delete_flow_log(DeleteFlowLogRequest(flowlog_id=flowlog_id))
+        except ServiceResponseException:
+            pass
+    while CREATED_GROUPS:
+        project_id, group = CREATED_GROUPS.pop()
+        DESTINATIONS.difference_update({d for d in DESTINATIONS if d[1] == group})
+        DEFAULT_STREAM.pop(group, None)
+        try:
+            lts_client(project_id).delete_log_group(DeleteLogGroupRequest(log_group_id=group))
         except ServiceResponseException:
             pass
 

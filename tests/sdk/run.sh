@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end conformance run: starts a fresh Flowplane server and drives it with the official SDKs,
-# unmodified: the Huawei Cloud Python SDK (huawei_check.py: flow logs; huawei_network_check.py:
+# unmodified: the Huawei Cloud Python SDK (huawei_check.py: flow logs; huawei_lts_check.py: LTS
+# groups, streams and the flow-log records read back; huawei_network_check.py:
 # VPCs, subnets, ports, tags, strict flow logs on a second server of its own), the Alibaba Cloud
 # Python SDKs (alibaba_check.py: flow logs in V3, V1 and the legacy SDK; alibaba_ecs_check.py: ENIs;
 # alibaba_network_check.py: VPCs, vSwitches, route tables; alibaba_sls_check.py: SLS projects,
@@ -136,6 +137,7 @@ CREDENTIALS="$TMP/credentials.toml"
 {
     "$VENV/bin/python" "$HERE/alibaba_network_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/huawei_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/huawei_lts_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/huawei_network_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/identity_check.py" --print-credentials
@@ -174,6 +176,12 @@ echo "sdk: server healthy at $ENDPOINT (database ${DATABASE_URL%%:*})"  # scheme
 # --- Checks --------------------------------------------------------------------------------
 # Run in the background and `wait`, so a SIGTERM/SIGINT to this script reaches the trap at once.
 FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/huawei_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# LTS: log groups and streams, a flow log delivering into one, its records read back (ListLogs).
+echo "sdk: Huawei Cloud LTS SDK checks (log groups, streams, TTLs, flow-log records via ListLogs)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/huawei_lts_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 

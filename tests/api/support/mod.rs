@@ -16,6 +16,7 @@ pub mod db;
 pub mod destinations;
 pub mod huawei;
 pub mod identity;
+pub mod lts;
 pub mod process;
 pub mod sls;
 pub mod snapshot;
@@ -26,6 +27,7 @@ pub use app::*;
 pub use db::*;
 pub use destinations::*;
 pub use huawei::*;
+pub use lts::*;
 pub use process::*;
 pub use sls::*;
 
