@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, MatchedPath, Request, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, MatchedPath, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
@@ -314,4 +315,10 @@ fn refusal(err: SignatureError, now: chrono::DateTime<chrono::Utc>) -> SlsError 
             format!("signature {signature} not match"),
         ),
     }
+}
+
+/// The logstore a path names.
+pub fn logstore_of(path: Result<Path<String>, PathRejection>) -> Result<String, SlsError> {
+    path.map(|Path(name)| name)
+        .map_err(|_| SlsError::parameter("The logstore in the path is not valid UTF-8."))
 }

@@ -16,8 +16,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::error::{with_sls_headers, SlsError};
-use super::gateway::SlsCall;
-use super::logstores::logstore_of;
+use super::gateway::{logstore_of, SlsCall};
 use super::query::{self, Expr, QueryError};
 use crate::domain::records::FlowRecord;
 use crate::domain::repository::RecordSelection;

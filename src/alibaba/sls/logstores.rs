@@ -14,7 +14,7 @@ use axum::Extension;
 use serde_json::{json, Map, Value};
 
 use super::error::SlsError;
-use super::gateway::SlsCall;
+use super::gateway::{logstore_of, SlsCall};
 use super::logs;
 use super::projects::{answer, page};
 use crate::domain::destination::{
@@ -34,12 +34,6 @@ pub fn is_logstore_name(name: &str) -> bool {
 
 fn invalid(message: impl Into<String>) -> SlsError {
     SlsError::bad_request("LogStoreInfoInvalid", message)
-}
-
-/// The logstore a path names.
-pub fn logstore_of(path: Result<Path<String>, PathRejection>) -> Result<String, SlsError> {
-    path.map(|Path(name)| name)
-        .map_err(|_| SlsError::parameter("The logstore in the path is not valid UTF-8."))
 }
 
 fn int_field(

@@ -19,6 +19,49 @@ use super::{LOG_GROUP, LOG_TOPIC};
 pub const SLS_PROJECT: &str = "flowlogproject";
 pub const SLS_LOGSTORE: &str = "flowlogstore";
 
+/// Huawei's record fields, in the line's order.
+pub const HUAWEI_RECORD_FIELDS: [&str; 14] = [
+    "version",
+    "project-id",
+    "interface-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
+];
+
+/// Alibaba's record fields, in the logstore's order.
+pub const ALIBABA_RECORD_FIELDS: [&str; 21] = [
+    "version",
+    "vswitch-id",
+    "vm-id",
+    "vpc-id",
+    "account-id",
+    "eni-id",
+    "region",
+    "srcaddr",
+    "srcport",
+    "dstaddr",
+    "dstport",
+    "protocol",
+    "direction",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "log-status",
+    "action",
+    "tcp-flags",
+    "traffic_path",
+];
+
 fn container(name: &str, ttl_days: Option<u32>) -> NewLogContainer {
     NewLogContainer {
         name: name.to_owned(),

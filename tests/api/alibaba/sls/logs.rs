@@ -13,31 +13,6 @@ use crate::support::*;
 const PROJECT_NAME: &str = "fl-proj-1";
 const LOGSTORE: &str = "flowlog";
 
-/// Alibaba's record fields, in order.
-const FIELDS: [&str; 21] = [
-    "version",
-    "vswitch-id",
-    "vm-id",
-    "vpc-id",
-    "account-id",
-    "eni-id",
-    "region",
-    "srcaddr",
-    "srcport",
-    "dstaddr",
-    "dstport",
-    "protocol",
-    "direction",
-    "packets",
-    "bytes",
-    "start",
-    "end",
-    "log-status",
-    "action",
-    "tcp-flags",
-    "traffic_path",
-];
-
 /// An app with a project and logstore made over SLS, an active flow log on them (made over
 /// VPC's RPC), and `windows` capture windows delivered; the flow log's id.
 async fn delivering(windows: u32) -> (TestApp, String) {
@@ -146,10 +121,10 @@ async fn delivered_records_carry_alibabas_fields() {
     );
     for log in &logs {
         let object = log.as_object().unwrap();
-        for name in FIELDS {
+        for name in ALIBABA_RECORD_FIELDS {
             assert!(object[name].is_string(), "{name} in {log}");
         }
-        assert_eq!(object.len(), FIELDS.len() + 3, "{log}");
+        assert_eq!(object.len(), ALIBABA_RECORD_FIELDS.len() + 3, "{log}");
         assert_eq!(field(log, "__topic__"), "flow_log");
         assert_eq!(field(log, "__source__"), "");
         assert_eq!(field(log, "__time__"), field(log, "start"));
@@ -620,7 +595,7 @@ async fn cursors_and_pull_logs_read_the_logstore_in_order() {
     assert_eq!(pulled.len(), all.len());
     for ((time, contents), log) in pulled.iter().zip(&all) {
         assert_eq!(time.to_string(), field(log, "__time__"));
-        for name in FIELDS {
+        for name in ALIBABA_RECORD_FIELDS {
             assert_eq!(contents[name], field(log, name), "{name}");
         }
     }
