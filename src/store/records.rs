@@ -210,9 +210,18 @@ impl RecordRepository for Store {
     }
 
     async fn expire_records(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
-        Ok(with_db!(self, write, |db| {
-            db.execute(expire(now)).await?
-        }))
+        // One indexed range delete per stream with a time to live, rather than one statement
+        // that would weigh every record against its stream's TTL.
+        let streams: Vec<ExpiringStream> =
+            with_db!(self, read, |db| { db.fetch_all(expiring_streams()).await? });
+        let mut expired = 0;
+        for stream in &streams {
+            let cutoff = to_millis(now) - 86_400_000 * stream.ttl_days;
+            expired += with_db!(self, write, |db| {
+                db.execute(expire(stream, cutoff)).await?
+            });
+        }
+        Ok(expired)
     }
 }
 
@@ -240,18 +249,41 @@ fn count<DB: Dialect>(selection: &RecordSelection<'_>) -> Sql<DB> {
     sql
 }
 
-/// Removes the records older than their stream's time to live (its group's when it has none).
-fn expire<DB: Dialect>(now: DateTime<Utc>) -> Sql<DB> {
-    let mut sql = Sql::new("DELETE FROM flow_log_records WHERE time < ");
-    sql.int(to_millis(now)).push(
-        " - 86400000 * (SELECT COALESCE(s.ttl_days, g.ttl_days) FROM log_streams s \
-         JOIN log_groups g ON g.provider = s.provider AND g.tenant_id = s.tenant_id \
-         AND g.region_id = s.region_id AND g.id = s.group_id \
-         WHERE s.provider = flow_log_records.provider \
-         AND s.tenant_id = flow_log_records.tenant_id \
-         AND s.region_id = flow_log_records.region_id \
-         AND s.group_id = flow_log_records.group_id AND s.id = flow_log_records.stream_id)",
-    );
+/// A stream whose records expire: its key and its time to live (its own, else its group's).
+#[derive(Debug, sqlx::FromRow)]
+struct ExpiringStream {
+    provider: Text,
+    tenant_id: Text,
+    region_id: Text,
+    group_id: Text,
+    id: Text,
+    ttl_days: i64,
+}
+
+fn expiring_streams<DB: Dialect>() -> Sql<DB> {
+    Sql::new(
+        "SELECT s.provider, s.tenant_id, s.region_id, s.group_id, s.id, \
+         CAST(COALESCE(s.ttl_days, g.ttl_days) AS BIGINT) AS ttl_days \
+         FROM log_streams s JOIN log_groups g ON g.provider = s.provider \
+         AND g.tenant_id = s.tenant_id AND g.region_id = s.region_id AND g.id = s.group_id \
+         WHERE COALESCE(s.ttl_days, g.ttl_days) IS NOT NULL",
+    )
+}
+
+/// Removes one stream's records older than `cutoff` (milliseconds).
+fn expire<DB: Dialect>(stream: &ExpiringStream, cutoff: i64) -> Sql<DB> {
+    let mut sql = Sql::new("DELETE FROM flow_log_records WHERE provider = ");
+    sql.text(&stream.provider.0)
+        .push(" AND tenant_id = ")
+        .text(&stream.tenant_id.0)
+        .push(" AND region_id = ")
+        .text(&stream.region_id.0)
+        .push(" AND group_id = ")
+        .text(&stream.group_id.0)
+        .push(" AND stream_id = ")
+        .text(&stream.id.0)
+        .push(" AND time < ")
+        .int(cutoff);
     sql
 }
 
