@@ -15,7 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::context::{Face, FaceKind, Failure, RequestContext, RequestId};
-use crate::domain::{DomainError, FlowLogFilter, Page, Provider, Status, Visibility};
+use crate::domain::{
+    DomainError, FlowLogFilter, Page, Provider, ResetProduct, ResetScope, Status, Visibility,
+};
 use crate::state::AppState;
 use query::{ControlQuery, Limit};
 use views::FlowLogView;
@@ -124,19 +126,30 @@ async fn health(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// `provider`, `tenant` (with Alibaba, `region`) and `product` narrow a reset; the domain's
+/// [`ResetScope`] says what they cover.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ResetQuery {
     #[serde(default, deserialize_with = "query::provider")]
     provider: Option<Provider>,
+    tenant: Option<String>,
+    region: Option<String>,
+    #[serde(default, deserialize_with = "query::reset_product")]
+    product: Option<ResetProduct>,
 }
 
+/// `{"deleted": total, "by_kind": {"flow_logs": n, …}}`: `deleted` keeps the shape it had when
+/// a reset removed flow logs only, now counting every row removed.
 async fn reset(
     State(state): State<AppState>,
     ControlQuery(query): ControlQuery<ResetQuery>,
 ) -> Result<Response, ControlError> {
-    let deleted = state.flow_logs.reset(query.provider).await?;
-    Ok(Json(json!({ "deleted": deleted })).into_response())
+    let scope = ResetScope::new(query.provider, query.tenant, query.region, query.product)
+        .map_err(|err| ControlError::BadParameter(err.to_string()))?;
+    let counts = state.flow_logs.reset(&scope).await?;
+    let body = json!({ "deleted": counts.total(), "by_kind": counts.by_kind() });
+    Ok(Json(body).into_response())
 }
 
 #[derive(Debug, Deserialize)]

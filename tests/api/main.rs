@@ -8,6 +8,7 @@ mod alibaba;
 mod app;
 mod auth;
 mod control;
+mod control_reset;
 mod huawei;
 mod openapi;
 mod records;
