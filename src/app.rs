@@ -61,6 +61,14 @@ impl App {
             Some(path) => Credentials::load(path)?,
             None => Credentials::demo(),
         };
+        if settings.control_token.is_none() && !settings.listen.ip().is_loopback() {
+            tracing::warn!(
+                address = %settings.listen,
+                "the control API (/_flowplane/) is open to the network: anyone who reaches this \
+                 address may reset or change the emulator; set --control-token \
+                 (FLOWPLANE_CONTROL_TOKEN)"
+            );
+        }
         let store = Store::connect(&settings.database.store_settings()).await?;
         store.migrate().await?;
         let flow_logs = FlowLogService::new(
@@ -102,6 +110,7 @@ impl App {
                         cap: settings.max_credential_lifetime,
                     },
                 ),
+                control_token: settings.control_token.clone(),
             },
             store,
             workers,
@@ -149,7 +158,7 @@ impl App {
             Router::new()
                 .merge(huawei::router(state))
                 .merge(alibaba::router(state))
-                .merge(control::router()),
+                .merge(control::router(state)),
         )
         .with_state(state.clone());
         let sls = edge::with_fallbacks(alibaba::sls_router(state)).with_state(state.clone());

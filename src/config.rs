@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::auth::AuthMode;
+use crate::control::ControlToken;
 use crate::domain::records::RecordSettings;
 use crate::domain::{RecordOptions, ReferenceMode};
 use crate::store::{DatabaseUrl, PoolSettings, StoreSettings};
@@ -140,6 +141,16 @@ pub struct ServeArgs {
     /// given (Huawei tokens 24 h, temporary credentials their requested duration).
     #[arg(long, env = "FLOWPLANE_MAX_CREDENTIAL_LIFETIME", value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub max_credential_lifetime: Option<Duration>,
+
+    /// A token the control API (`/_flowplane/`, but health) asks for as
+    /// `Authorization: Bearer <token>`; without one it is open to whoever reaches the listener.
+    #[arg(
+        long,
+        env = "FLOWPLANE_CONTROL_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub control_token: Option<ControlToken>,
 
     #[command(flatten)]
     pub records: RecordArgs,

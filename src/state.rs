@@ -7,6 +7,7 @@ use crate::auth::credentials::Credentials;
 use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
+use crate::control::ControlToken;
 use crate::domain::{DestinationService, FlowLogService, NetworkService, RecordService};
 use crate::store::Store;
 
@@ -33,4 +34,6 @@ pub struct AppState {
     pub credentials: Arc<Credentials>,
     /// The tokens and temporary keys the identity APIs issue.
     pub issued: Issued<Store>,
+    /// The token the control API asks for (`--control-token`); none: it is open.
+    pub control_token: Option<ControlToken>,
 }

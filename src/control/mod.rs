@@ -3,10 +3,15 @@
 
 mod query;
 mod records;
+mod token;
 mod views;
 
+pub use token::ControlToken;
+
 use axum::extract::State;
+use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,19 +20,27 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::context::{Face, FaceKind, Failure, RequestContext, RequestId};
-use crate::domain::{DomainError, FlowLogFilter, Page, Provider, Status, Visibility};
+use crate::domain::{
+    DomainError, FlowLogFilter, Page, Provider, ResetProduct, ResetScope, Status, Visibility,
+};
 use crate::state::AppState;
 use query::{ControlQuery, Limit};
 use views::FlowLogView;
 
-pub fn router() -> Router<AppState> {
+/// The control routes. Every one but health is behind [`token::require`], which asks for the
+/// `--control-token` when one is set.
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/_flowplane/health", get(health))
         .route("/_flowplane/reset", post(reset))
         .route("/_flowplane/flow-logs", get(flow_logs))
         .route("/_flowplane/transitions/tick", post(tick))
         .route("/_flowplane/records/generate", post(records::generate))
         .route("/_flowplane/records", get(records::list))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            token::require,
+        ))
+        .route("/_flowplane/health", get(health))
 }
 
 /// The control API's face: everything under `/_flowplane`, errors in its own envelope.
@@ -55,6 +68,8 @@ impl Face for ControlFace {
 pub enum ControlError {
     BadParameter(String),
     NotFound(String),
+    /// No control token, or not the right one.
+    Unauthorized(&'static str),
     Failure(Failure),
     Domain(DomainError),
 }
@@ -72,6 +87,9 @@ impl IntoResponse for ControlError {
                 (StatusCode::BAD_REQUEST, "InvalidParameter", message.clone())
             }
             ControlError::NotFound(message) => (StatusCode::NOT_FOUND, "NotFound", message.clone()),
+            ControlError::Unauthorized(message) => {
+                (StatusCode::UNAUTHORIZED, "Unauthorized", (*message).into())
+            }
             ControlError::Failure(Failure::NoSuchRoute) => (
                 StatusCode::NOT_FOUND,
                 "NotFound",
@@ -107,7 +125,13 @@ impl IntoResponse for ControlError {
             }
         };
         let body = json!({ "error": { "code": code, "message": message }, "request_id": RequestId::current().as_str() });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, "Bearer".parse().expect("a header value"));
+        }
+        response
     }
 }
 
@@ -124,19 +148,30 @@ async fn health(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// `provider`, `tenant` (with Alibaba, `region`) and `product` narrow a reset; the domain's
+/// [`ResetScope`] says what they cover.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ResetQuery {
     #[serde(default, deserialize_with = "query::provider")]
     provider: Option<Provider>,
+    tenant: Option<String>,
+    region: Option<String>,
+    #[serde(default, deserialize_with = "query::reset_product")]
+    product: Option<ResetProduct>,
 }
 
+/// `{"deleted": total, "by_kind": {"flow_logs": n, …}}`: `deleted` keeps the shape it had when
+/// a reset removed flow logs only, now counting every row removed.
 async fn reset(
     State(state): State<AppState>,
     ControlQuery(query): ControlQuery<ResetQuery>,
 ) -> Result<Response, ControlError> {
-    let deleted = state.flow_logs.reset(query.provider).await?;
-    Ok(Json(json!({ "deleted": deleted })).into_response())
+    let scope = ResetScope::new(query.provider, query.tenant, query.region, query.product)
+        .map_err(|err| ControlError::BadParameter(err.to_string()))?;
+    let counts = state.flow_logs.reset(&scope).await?;
+    let body = json!({ "deleted": counts.total(), "by_kind": counts.by_kind() });
+    Ok(Json(body).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde::Deserialize;
 
 use super::ControlError;
-use crate::domain::{Provider, Status};
+use crate::domain::{Provider, ResetProduct, Status};
 
 /// The most flow logs one `GET /_flowplane/flow-logs` returns.
 pub const MAX_VIEW_LIMIT: u32 = 10_000;
@@ -62,6 +62,19 @@ pub fn provider<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Pro
     let value = String::deserialize(deserializer)?;
     Provider::parse(&value).map(Some).ok_or_else(|| {
         D::Error::custom(format!("provider must be huawei or alibaba, not {value:?}"))
+    })
+}
+
+pub fn reset_product<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<ResetProduct>, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    ResetProduct::parse(&value).map(Some).ok_or_else(|| {
+        let known: Vec<&str> = ResetProduct::ALL.iter().map(|p| p.as_str()).collect();
+        D::Error::custom(format!(
+            "product must be one of {}, not {value:?}",
+            known.join(", ")
+        ))
     })
 }
 

@@ -14,6 +14,7 @@ mod network_service;
 mod record_service;
 pub mod records;
 pub mod repository;
+mod reset;
 mod service;
 pub mod tenancy;
 
@@ -28,4 +29,5 @@ pub use model::{
 pub use network_service::{max_network_tags, NetworkDelays, NetworkService};
 pub use record_service::{Advance, Generated, RecordOptions, RecordService, MAX_WINDOWS_AT_ONCE};
 pub use repository::{Repository, StorageError, Visibility};
+pub use reset::{ResetArea, ResetCounts, ResetProduct, ResetScope, ResetScopeError, ResetTenant};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};

@@ -22,6 +22,7 @@ use super::model::{
 };
 use super::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus};
 use super::records::FlowRecord;
+use super::reset::{ResetCounts, ResetScope};
 
 /// Why persistence failed, in terms the domain can act on.
 #[derive(Debug, thiserror::Error)]
@@ -181,9 +182,9 @@ pub trait FlowLogRepository: Send + Sync {
         expected: &[Status],
     ) -> impl Future<Output = Answer<bool>> + Send;
 
-    /// Removes every flow log (their tags go with them), service activation, network resource,
-    /// log group and stream and record, or those of one provider; returns how many flow logs.
-    fn reset(&self, provider: Option<Provider>) -> impl Future<Output = Answer<u64>> + Send;
+    /// Removes, in one transaction, every stored thing of the areas the scope covers, of its
+    /// provider and tenant; returns how many rows of each kind.
+    fn reset(&self, scope: &ResetScope) -> impl Future<Output = Answer<ResetCounts>> + Send;
 }
 
 /// Tags on flow logs and network resources.

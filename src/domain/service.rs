@@ -17,6 +17,7 @@ use super::model::{
 use super::repository::{
     Insertion, Repository, StatusChange, StorageError, TagOwner, TagWrite, Visibility,
 };
+use super::reset::{ResetCounts, ResetScope};
 use super::tenancy::is_resource_group_of;
 
 /// How long each provider's transitional states last.
@@ -450,10 +451,9 @@ impl<R: Repository> FlowLogService<R> {
         Ok(self.store.list(visibility, filter, page).await?)
     }
 
-    /// Removes every flow log (with its tags) and service activation, or those of one
-    /// provider; returns how many flow logs.
-    pub async fn reset(&self, provider: Option<Provider>) -> Result<u64, DomainError> {
-        Ok(self.store.reset(provider).await?)
+    /// Removes what the scope covers (see [`ResetScope`]); how many rows of each kind.
+    pub async fn reset(&self, scope: &ResetScope) -> Result<ResetCounts, DomainError> {
+        Ok(self.store.reset(scope).await?)
     }
 
     /// Whether the database answers now.

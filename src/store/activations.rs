@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::exec::Exec;
 use super::row::to_millis;
-use super::sql::{push_tenant, Dialect, Sql};
+use super::sql::{delete_in_reset, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::ActivationRepository;
-use crate::domain::{StorageError, TenantScope};
+use crate::domain::{ResetCounts, ResetScope, StorageError, TenantScope};
 
 impl ActivationRepository for Store {
     async fn activate_service(
@@ -25,6 +26,19 @@ impl ActivationRepository for Store {
             with_db!(self, read, |db| { db.fetch_one(activations(scope)).await? });
         Ok(count > 0)
     }
+}
+
+/// Deletes the service activations the reset covers.
+pub(super) async fn reset<E: Exec>(
+    db: &mut E,
+    scope: &ResetScope,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    let deleted = db
+        .execute(delete_in_reset("flow_log_service_activations", scope))
+        .await?;
+    counts.add("service_activations", deleted);
+    Ok(())
 }
 
 fn activate<DB: Dialect>(scope: &TenantScope, now: DateTime<Utc>) -> Sql<DB> {

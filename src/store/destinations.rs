@@ -5,16 +5,18 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::exec::{read_counted, Counted};
+use super::exec::{read_counted, Counted, Exec};
 use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
-use super::sql::{push_any_of, push_scope, push_tenant, Dialect, Sql};
+use super::sql::{delete_in_reset, push_any_of, push_scope, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::destination::{
     Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
     NewLogContainer,
 };
 use crate::domain::repository::{DestinationRepository, GroupRemoval, StreamInsertion};
-use crate::domain::{LogDestination, StorageError, Tag, TenantScope, Visibility};
+use crate::domain::{
+    LogDestination, ResetCounts, ResetScope, StorageError, Tag, TenantScope, Visibility,
+};
 
 /// Which of the two tables a statement is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,6 +323,22 @@ impl DestinationRepository for Store {
 }
 
 /// Whether the destination's group, and its stream, exist in the scope.
+/// Deletes the log groups the reset covers, their streams and their records.
+pub(super) async fn reset<E: Exec>(
+    db: &mut E,
+    scope: &ResetScope,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    super::records::reset(db, scope, counts).await?;
+    let deleted = db.execute(delete_in_reset("log_streams", scope)).await?;
+    counts.add("log_streams", deleted);
+    counts.add(
+        "log_groups",
+        db.execute(delete_in_reset("log_groups", scope)).await?,
+    );
+    Ok(())
+}
+
 fn delivery<DB: Dialect>(scope: &TenantScope, destination: &LogDestination) -> Sql<DB> {
     let mut sql = Sql::new("SELECT EXISTS (SELECT 1 FROM log_groups WHERE id = ");
     sql.text(&destination.group);

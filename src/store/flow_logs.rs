@@ -2,18 +2,18 @@
 
 use chrono::{DateTime, Utc};
 
-use super::exec::read_counted;
+use super::exec::{read_counted, Exec};
 use super::row::{encode_paths, to_millis, CountedRow, FlowLogRow, COLUMNS};
 use super::sql::{
-    delete_of_provider, push_any_of, push_page, push_scope, push_status_precondition, push_tenant,
-    Dialect, Sql,
+    delete_in_reset, delete_owned_in_reset, push_any_of, push_page, push_scope,
+    push_status_precondition, push_tenant, Dialect, Sql,
 };
 use super::tags::{push_tag_filters, tag_new, FLOW_LOG_TAGS};
 use super::{with_db, Store};
 use crate::domain::repository::{FlowLogRepository, Insertion, StatusChange};
 use crate::domain::{
-    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, ResourceKind, Status,
-    StorageError, TenantScope, Visibility,
+    AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, ResetCounts, ResetScope,
+    ResourceKind, Status, StorageError, TenantScope, Visibility,
 };
 
 /// Every column of a flow log, its tags and whether its destination exists, in
@@ -148,20 +148,33 @@ impl FlowLogRepository for Store {
         Ok(deleted > 0)
     }
 
-    async fn reset(&self, provider: Option<Provider>) -> Result<u64, StorageError> {
-        Ok(with_db!(self, transaction, |db| {
-            db.execute(delete_of_provider("flow_log_service_activations", provider))
-                .await?;
-            // One statement removes parents and children alike; tags go with their rows.
-            db.execute(delete_of_provider("network_resources", provider))
-                .await?;
-            // Streams and their records go with their groups.
-            db.execute(delete_of_provider("log_groups", provider))
-                .await?;
-            db.execute(delete_of_provider("flow_logs", provider))
-                .await?
-        }))
+    async fn reset(&self, scope: &ResetScope) -> Result<ResetCounts, StorageError> {
+        super::reset::reset(self, scope).await
     }
+}
+
+/// Deletes the flow logs the reset covers and their tags (service activations are
+/// [`super::activations`]'s).
+pub(super) async fn reset<E: Exec>(
+    db: &mut E,
+    scope: &ResetScope,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    let tags = FLOW_LOG_TAGS;
+    let deleted = db
+        .execute(delete_owned_in_reset(
+            tags.tags,
+            tags.resources,
+            tags.owner,
+            scope,
+        ))
+        .await?;
+    counts.add("flow_log_tags", deleted);
+    counts.add(
+        "flow_logs",
+        db.execute(delete_in_reset("flow_logs", scope)).await?,
+    );
+    Ok(())
 }
 
 /// What names a tenant's quota lock.

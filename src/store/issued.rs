@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::exec::Exec;
 use super::row::{from_millis, to_millis, Text};
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
 use crate::auth::credentials::Secret;
 use crate::auth::issued::{IssuedRepository, TemporaryKeyRecord, TokenRecord};
-use crate::domain::{Provider, StorageError};
+use crate::domain::{Provider, ResetCounts, StorageError};
 
 impl IssuedRepository for Store {
     async fn insert_token(
@@ -100,6 +101,26 @@ impl Store {
         });
         Ok(())
     }
+}
+
+/// Deletes the issued tokens and temporary keys of the provider, or of both. Tokens are
+/// Huawei IAM's only.
+pub(super) async fn reset<E: Exec>(
+    db: &mut E,
+    provider: Option<Provider>,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    let mut tokens = 0;
+    if provider != Some(Provider::Alibaba) {
+        tokens = db.execute(Sql::new("DELETE FROM issued_tokens")).await?;
+    }
+    counts.add("issued_tokens", tokens);
+    let mut keys = Sql::new("DELETE FROM temporary_keys");
+    if let Some(provider) = provider {
+        keys.push(" WHERE provider = ").text(provider.as_str());
+    }
+    counts.add("temporary_keys", db.execute(keys).await?);
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -15,6 +15,7 @@ mod network;
 mod nonces;
 mod postgres;
 mod records;
+mod reset;
 mod row;
 mod settings;
 mod sql;

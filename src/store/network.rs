@@ -5,9 +5,12 @@ use std::net::Ipv4Addr;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::exec::{read_counted, Counted};
+use super::exec::{read_counted, Counted, Exec};
 use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
-use super::sql::{push_any_of, push_page, push_scope, push_tenant, Dialect, Sql};
+use super::sql::{
+    delete_in_reset, delete_owned_in_reset, push_any_of, push_page, push_scope, push_tenant,
+    Dialect, Sql,
+};
 use super::tags::{push_tag_filters, tag_new, NETWORK_TAGS};
 use super::{with_db, Store};
 use crate::domain::cidr::Ipv4Cidr;
@@ -15,7 +18,9 @@ use crate::domain::network::{
     NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus, NewNetworkResource,
 };
 use crate::domain::repository::{NetworkInsertion, NetworkRemoval, NetworkRepository, ParentGuard};
-use crate::domain::{Page, ResourceKind, StorageError, TenantScope, Visibility};
+use crate::domain::{
+    Page, ResetCounts, ResetScope, ResourceKind, StorageError, TenantScope, Visibility,
+};
 
 /// The columns every query selects, in [`NetworkRow`]'s order (then the tags).
 const COLUMNS: &str = "id, provider, tenant_id, region_id, kind, parent_id, vpc_id, name, description, cidr, \
@@ -284,6 +289,30 @@ impl NetworkRepository for Store {
 }
 
 /// Takes the parent's next revision, if it is still at the guard's and in its statuses.
+/// Deletes the network resources the reset covers and their tags. One statement removes
+/// parents and children alike (foreign keys are checked at its end).
+pub(super) async fn reset<E: Exec>(
+    db: &mut E,
+    scope: &ResetScope,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    let tags = NETWORK_TAGS;
+    let deleted = db
+        .execute(delete_owned_in_reset(
+            tags.tags,
+            tags.resources,
+            tags.owner,
+            scope,
+        ))
+        .await?;
+    counts.add("network_resource_tags", deleted);
+    let deleted = db
+        .execute(delete_in_reset("network_resources", scope))
+        .await?;
+    counts.add("network_resources", deleted);
+    Ok(())
+}
+
 fn claim_parent<DB: Dialect>(scope: &TenantScope, guard: ParentGuard<'_>) -> Sql<DB> {
     let mut sql = Sql::new("UPDATE network_resources SET revision = revision + 1 WHERE id = ");
     sql.text(guard.id)

@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::exec::Exec;
 use super::row::to_millis;
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
 use crate::auth::nonces::NonceRepository;
-use crate::domain::StorageError;
+use crate::domain::{ResetCounts, StorageError};
 
 impl NonceRepository for Store {
     /// Two processes recording one nonce at once: the second insert waits for the first's
@@ -24,6 +25,16 @@ impl NonceRepository for Store {
         });
         Ok(inserted == 1)
     }
+}
+
+/// Forgets every nonce (a whole reset only: they carry no provider or tenant).
+pub(super) async fn reset<E: Exec>(
+    db: &mut E,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    let deleted = db.execute(Sql::new("DELETE FROM signature_nonces")).await?;
+    counts.add("signature_nonces", deleted);
+    Ok(())
 }
 
 fn prune<DB: Dialect>(now: DateTime<Utc>) -> Sql<DB> {

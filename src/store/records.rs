@@ -5,12 +5,15 @@ use std::net::Ipv4Addr;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::exec::Exec;
 use super::row::{from_millis, scope, to_millis, FlowLogRow, Text};
-use super::sql::{push_scope, push_tenant, Dialect, Sql};
+use super::sql::{delete_in_reset, push_scope, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::records::{Action, Direction, FlowRecord, FlowSample, LogStatus};
 use crate::domain::repository::{RecordRepository, RecordSelection};
-use crate::domain::{FlowLog, LogDestination, Status, StorageError, TenantScope};
+use crate::domain::{
+    FlowLog, LogDestination, ResetCounts, ResetScope, Status, StorageError, TenantScope,
+};
 
 /// How many records one insert statement carries (10 values each, well under every backend's
 /// limit of bound values).
@@ -92,6 +95,19 @@ struct RecordRow {
 
 const RECORD_COLUMNS: &str =
     "provider, tenant_id, region_id, group_id, stream_id, flow_log_id, window_start, time, sample";
+
+/// Deletes the records the reset covers.
+pub(super) async fn reset<E: Exec>(
+    db: &mut E,
+    scope: &ResetScope,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    let deleted = db
+        .execute(delete_in_reset("flow_log_records", scope))
+        .await?;
+    counts.add("records", deleted);
+    Ok(())
+}
 
 fn corrupt(what: &str) -> StorageError {
     StorageError::Corrupt(format!("flow_log_records.sample: {what}"))

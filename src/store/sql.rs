@@ -5,7 +5,7 @@
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use crate::domain::{Page, Provider, Status, TenantScope, Visibility};
+use crate::domain::{Page, ResetScope, Status, TenantScope, Visibility};
 
 /// What differs between the backends' SQL: how text is stored (Postgres cannot store NUL, so
 /// it escapes it; SQLite stores text as is), and the few expressions each spells its own way.
@@ -210,11 +210,43 @@ pub fn push_any_of<'v, DB: Dialect>(
     sql.push(")");
 }
 
-/// `DELETE FROM table`, of one provider's rows when given.
-pub fn delete_of_provider<DB: Dialect>(table: &str, provider: Option<Provider>) -> Sql<DB> {
-    let mut sql = Sql::new(format!("DELETE FROM {table}"));
-    if let Some(provider) = provider {
-        sql.push(" WHERE provider = ").text(provider.as_str());
+/// ` AND` the row (columns prefixed by `alias`, e.g. `"o."` or `""`) is of the reset's
+/// provider and tenant (and region).
+pub fn push_reset_scope<DB: Dialect>(sql: &mut Sql<DB>, alias: &str, scope: &ResetScope) {
+    if let Some(provider) = scope.provider() {
+        sql.push(format!(" AND {alias}provider = "))
+            .text(provider.as_str());
     }
+    if let Some(tenant) = scope.tenant() {
+        sql.push(format!(" AND {alias}tenant_id = "))
+            .text(&tenant.id);
+        if let Some(region) = &tenant.region_id {
+            sql.push(format!(" AND {alias}region_id = ")).text(region);
+        }
+    }
+}
+
+/// Deletes the rows of `table` the reset scope covers (the table has `provider`, `tenant_id`
+/// and `region_id` columns).
+pub fn delete_in_reset<DB: Dialect>(table: &str, scope: &ResetScope) -> Sql<DB> {
+    let mut sql = Sql::new(format!("DELETE FROM {table} WHERE 1 = 1"));
+    push_reset_scope(&mut sql, "", scope);
+    sql
+}
+
+/// Deletes the rows of `table` (say, tags) whose owner, the `owners` row with the same
+/// `provider` and with `id` = `table.owner`, the reset scope covers.
+pub fn delete_owned_in_reset<DB: Dialect>(
+    table: &str,
+    owners: &str,
+    owner: &str,
+    scope: &ResetScope,
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM {owners} o \
+         WHERE o.provider = {table}.provider AND o.id = {table}.{owner}"
+    ));
+    push_reset_scope(&mut sql, "o.", scope);
+    sql.push(")");
     sql
 }

@@ -28,17 +28,19 @@ async fn reset_removes_everything_or_one_provider() {
         .await
         .unwrap();
 
+    // `deleted` counts every row removed; `by_kind` says which: here two flow logs and the
+    // test destination (a group and a stream) of each project.
     let response = app.post_empty("/_flowplane/reset?provider=huawei").await;
-    assert_eq!(response.body, json!({"deleted": 2}));
+    assert_eq!(response.body["deleted"], 6, "{}", response.body);
+    assert_eq!(response.body["by_kind"]["flow_logs"], 2);
+    assert_eq!(response.body["by_kind"]["log_groups"], 2);
     let stored = app.stored().await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["provider"], "alibaba");
 
     app.create_huawei(PROJECT, "port-1").await;
-    assert_eq!(
-        app.post_empty("/_flowplane/reset").await.body,
-        json!({"deleted": 2})
-    );
+    let everything = app.post_empty("/_flowplane/reset").await.body;
+    assert_eq!(everything["by_kind"]["flow_logs"], 2, "{everything}");
     assert!(app.stored().await.is_empty());
 }
 

@@ -8,6 +8,8 @@ mod alibaba;
 mod app;
 mod auth;
 mod control;
+mod control_reset;
+mod control_token;
 mod huawei;
 mod openapi;
 mod records;

@@ -77,14 +77,26 @@ impl ServerProcess {
     }
 
     pub async fn start_with(database_url: &str, extra: &[&str]) -> Self {
+        Self::start_on("127.0.0.1:0", database_url, extra, &[]).await
+    }
+
+    /// A process listening on `listen` (an unspecified address is then asked on loopback),
+    /// with `extra` arguments and the `env` variables set.
+    pub async fn start_on(
+        listen: &str,
+        database_url: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         use tokio::io::AsyncBufReadExt;
 
         let mut command = tokio::process::Command::from(flowplane_command());
         let mut child = command
+            .envs(env.iter().copied())
             .args([
                 "serve",
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--log-format",
                 "json",
                 "--database-url",
@@ -123,7 +135,8 @@ impl ServerProcess {
         )
         .await
         .expect("the server starts listening");
-        server.base = format!("http://{}", startup["fields"]["listen"].as_str().unwrap());
+        let bound = startup["fields"]["listen"].as_str().unwrap();
+        server.base = format!("http://{}", bound.replace("0.0.0.0:", "127.0.0.1:"));
         server
     }
 
