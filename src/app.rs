@@ -21,6 +21,7 @@ use crate::domain::{
     TransitionDelays,
 };
 use crate::edge::{self, Edge};
+use crate::layers::journal::Journal;
 use crate::state::{AppState, Destinations, FlowLogs, Network, Records};
 use crate::store::{Store, StoreError};
 use crate::worker::{RecordWorker, TransitionWorker, Workers};
@@ -102,6 +103,7 @@ impl App {
                         cap: settings.max_credential_lifetime,
                     },
                 ),
+                journal: Journal::new(store.clone(), settings.journal.settings()),
             },
             store,
             workers,
@@ -161,7 +163,20 @@ impl App {
             };
             routes.oneshot(request)
         }));
-        Edge::new(faces(), self.request_timeout).around(routes)
+        Edge::new(faces(), self.request_timeout)
+            .with_journal(self.state.journal.clone())
+            .around(routes)
+    }
+
+    /// The request journal, for tests that flush it by hand.
+    pub fn journal(&self) -> &Journal<Store> {
+        &self.state.journal
+    }
+
+    /// Flushes the request journal and closes the database, as serving ends.
+    pub async fn close(&self) {
+        self.state.journal.close().await;
+        self.store.close().await;
     }
 
     /// Serves on `listener`, with the workers running, until `shutdown` completes; then lets
@@ -177,7 +192,7 @@ impl App {
             .into_future();
         let workers = self.workers.clone();
         let served = supervise(server, |stop| workers.run(stop)).await;
-        self.store.close().await;
+        self.close().await;
         served
     }
 }

@@ -8,6 +8,7 @@ use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
 use crate::domain::{DestinationService, FlowLogService, NetworkService, RecordService};
+use crate::layers::journal::Journal;
 use crate::store::Store;
 
 /// The flow-log service over the store in use.
@@ -33,4 +34,6 @@ pub struct AppState {
     pub credentials: Arc<Credentials>,
     /// The tokens and temporary keys the identity APIs issue.
     pub issued: Issued<Store>,
+    /// The request journal, which the edge writes and the control API reads.
+    pub journal: Journal<Store>,
 }

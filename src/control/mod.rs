@@ -3,6 +3,7 @@
 
 mod query;
 mod records;
+mod requests;
 mod views;
 
 use axum::extract::State;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/_flowplane/transitions/tick", post(tick))
         .route("/_flowplane/records/generate", post(records::generate))
         .route("/_flowplane/records", get(records::list))
+        .route("/_flowplane/requests", get(requests::list))
 }
 
 /// The control API's face: everything under `/_flowplane`, errors in its own envelope.

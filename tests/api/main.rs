@@ -9,6 +9,7 @@ mod app;
 mod auth;
 mod control;
 mod huawei;
+mod journal;
 mod openapi;
 mod records;
 mod references;
