@@ -163,9 +163,11 @@ impl App {
             };
             routes.oneshot(request)
         }));
-        Edge::new(faces(), self.request_timeout)
-            .with_journal(self.state.journal.clone())
-            .around(routes)
+        let mut edge = Edge::new(faces(), self.request_timeout);
+        if self.state.journal.enabled() {
+            edge = edge.with_journal(Arc::new(self.state.journal.clone()));
+        }
+        edge.around(routes)
     }
 
     /// The request journal, for tests that flush it by hand.

@@ -17,8 +17,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 
 use crate::context::{Face, FaceKind, Failure, RequestContext, SignatureVerdict};
-use crate::layers::journal::{self, Journal, JournalEntry};
-use crate::store::Store;
+use crate::layers::journal::{self, JournalEntry, Recorder};
 
 /// Larger request bodies are refused with the face's own 413.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -29,7 +28,7 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 pub struct Edge {
     faces: Arc<[Box<dyn Face>]>,
     timeout: Duration,
-    journal: Option<Journal<Store>>,
+    journal: Option<Arc<dyn Recorder>>,
 }
 
 impl Edge {
@@ -43,8 +42,8 @@ impl Edge {
     }
 
     /// Journals every request to the cloud faces (not the control API's) in `journal`.
-    pub fn with_journal(mut self, journal: Journal<Store>) -> Self {
-        self.journal = Some(journal).filter(Journal::enabled);
+    pub fn with_journal(mut self, journal: Arc<dyn Recorder>) -> Self {
+        self.journal = Some(journal);
         self
     }
 
@@ -88,7 +87,7 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
     request.extensions_mut().insert(Arc::clone(&context));
     let journal = edge
         .journal
-        .as_ref()
+        .as_deref()
         .filter(|_| face.kind() != FaceKind::Control);
     let mut pending = match journal {
         Some(journal) => Some(Pending::of(journal, &mut request).await),
@@ -168,7 +167,7 @@ impl Pending {
     /// The method and the path with its query (secrets redacted); with `--journal-bodies`, the
     /// body too (read here and put back), when its length is known and within the body limit
     /// (a longer or chunked one is left to the handler, unread).
-    async fn of(journal: &Journal<Store>, request: &mut Request) -> Self {
+    async fn of(journal: &dyn Recorder, request: &mut Request) -> Self {
         let uri = request.uri();
         let mut pending = Pending {
             time: chrono::Utc::now(),
@@ -199,7 +198,7 @@ impl Pending {
     /// is read (and put back) to keep it.
     async fn finish(
         self,
-        journal: &Journal<Store>,
+        journal: &dyn Recorder,
         context: &RequestContext,
         mut response: Response,
         started: Instant,

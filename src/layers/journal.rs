@@ -120,6 +120,25 @@ pub trait JournalRepository: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(Vec<JournalEntry>, u64), StorageError>> + Send;
 }
 
+/// Where the edge hands finished requests: a [`Journal`] over whichever store, so that the edge
+/// needs no store.
+pub trait Recorder: Send + Sync + 'static {
+    /// Whether request and response bodies are kept.
+    fn keeps_bodies(&self) -> bool;
+    /// Queues an entry; never waits.
+    fn record(&self, entry: JournalEntry);
+}
+
+impl<R: JournalRepository + Clone> Recorder for Journal<R> {
+    fn keeps_bodies(&self) -> bool {
+        Journal::keeps_bodies(self)
+    }
+
+    fn record(&self, entry: JournalEntry) {
+        Journal::record(self, entry)
+    }
+}
+
 /// The journal's settings (`--journal-size`, `--journal-bodies`).
 #[derive(Debug, Clone, Copy)]
 pub struct JournalSettings {
