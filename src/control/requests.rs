@@ -81,7 +81,9 @@ pub async fn list(
         .await
         .map_err(DomainError::from)?;
     let requests: Vec<Value> = entries.iter().map(view).collect();
-    Ok(Json(json!({ "requests": requests, "total": total })).into_response())
+    // Entries this process dropped because its queue was full (never written).
+    let dropped = state.journal.dropped();
+    Ok(Json(json!({ "requests": requests, "total": total, "dropped": dropped })).into_response())
 }
 
 fn view(entry: &JournalEntry) -> Value {

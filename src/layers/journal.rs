@@ -165,6 +165,8 @@ struct Inner<R> {
     store: R,
     settings: JournalSettings,
     queue: Mutex<VecDeque<JournalEntry>>,
+    /// The most entries the queue holds.
+    capacity: usize,
     /// Held while entries taken from the queue are written, so writes keep the queue's order.
     writing: tokio::sync::Mutex<()>,
     queued: Notify,
@@ -176,11 +178,16 @@ impl<R: JournalRepository + Clone> Journal<R> {
     /// A journal over `store`; with a size above 0 its writer task is started (on the current
     /// Tokio runtime) and runs until [`Self::close`].
     pub fn new(store: R, settings: JournalSettings) -> Self {
+        Self::with_capacity(store, settings, QUEUE_CAPACITY)
+    }
+
+    fn with_capacity(store: R, settings: JournalSettings, capacity: usize) -> Self {
         let journal = Self {
             inner: Arc::new(Inner {
                 store,
                 settings,
                 queue: Mutex::new(VecDeque::new()),
+                capacity,
                 writing: tokio::sync::Mutex::new(()),
                 queued: Notify::new(),
                 closed: AtomicBool::new(false),
@@ -214,7 +221,7 @@ impl<R: JournalRepository + Clone> Journal<R> {
         }
         {
             let mut queue = self.queue();
-            if queue.len() >= QUEUE_CAPACITY {
+            if queue.len() >= self.inner.capacity {
                 drop(queue);
                 let dropped = self.inner.dropped.fetch_add(1, Ordering::Relaxed) + 1;
                 tracing::warn!(
@@ -430,6 +437,97 @@ fn truncated(mut text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Entries in memory; `list_requests` returns them all, newest first.
+    #[derive(Clone, Default)]
+    struct Memory(Arc<Mutex<Vec<JournalEntry>>>);
+
+    impl JournalRepository for Memory {
+        async fn append_requests(
+            &self,
+            entries: &[JournalEntry],
+            keep: u64,
+        ) -> Result<(), StorageError> {
+            let mut all = self.0.lock().unwrap();
+            all.extend_from_slice(entries);
+            let excess = all.len().saturating_sub(keep as usize);
+            all.drain(..excess);
+            Ok(())
+        }
+
+        async fn list_requests(
+            &self,
+            _filter: &JournalFilter,
+            _limit: u32,
+            _offset: u64,
+        ) -> Result<(Vec<JournalEntry>, u64), StorageError> {
+            let all: Vec<JournalEntry> = self.0.lock().unwrap().iter().rev().cloned().collect();
+            let total = all.len() as u64;
+            Ok((all, total))
+        }
+    }
+
+    fn entry(request_id: &str) -> JournalEntry {
+        JournalEntry {
+            time: Utc::now(),
+            face: "huawei".into(),
+            product: None,
+            operation: None,
+            tenant: None,
+            region: None,
+            method: "GET".into(),
+            path: "/".into(),
+            status: 200,
+            error_code: None,
+            latency_us: 1,
+            request_id: request_id.into(),
+            signature: "not_checked".into(),
+            signature_error: None,
+            request_body: None,
+            response_body: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_drops_and_counts_and_a_read_flushes() {
+        let store = Memory::default();
+        let settings = JournalSettings {
+            size: 100,
+            bodies: false,
+        };
+        let journal = Journal::with_capacity(store.clone(), settings, 3);
+        for id in ["a", "b", "c", "d", "e"] {
+            journal.record(entry(id));
+        }
+        assert_eq!(journal.dropped(), 2);
+        let (entries, total) = journal
+            .list(&JournalFilter::default(), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(total, 3);
+        let ids: Vec<&str> = entries.iter().map(|e| e.request_id.as_str()).collect();
+        assert_eq!(ids, ["c", "b", "a"]);
+        // Room again once written; close writes what is left.
+        journal.record(entry("f"));
+        journal.close().await;
+        assert_eq!(store.0.lock().unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn size_zero_records_nothing() {
+        let store = Memory::default();
+        let journal = Journal::new(
+            store.clone(),
+            JournalSettings {
+                size: 0,
+                bodies: true,
+            },
+        );
+        journal.record(entry("a"));
+        assert!(!journal.keeps_bodies());
+        journal.close().await;
+        assert!(store.0.lock().unwrap().is_empty());
+    }
 
     #[test]
     fn status_filters_parse() {

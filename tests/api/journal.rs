@@ -426,3 +426,53 @@ async fn stopping_flushes_the_queue_and_the_journal_survives_a_restart() {
     assert_eq!(body["total"], 20, "{body}");
     assert_eq!(ids(&body), sent.into_iter().rev().collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn a_served_process_journals_bodies_over_the_socket_and_flushes_when_it_stops() {
+    use flowplane::app::App;
+    use tokio::net::TcpListener;
+
+    let db = TestDb::new().await;
+    let app = App::build(&serve_args(db.url(), &["--journal-bodies"]))
+        .await
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(listener, async {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::new();
+    let body = serde_json::to_vec(&create_body("port-1")).unwrap();
+    let created = client
+        .post(format!("{base}{}", flow_logs_path(PROJECT)))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let request_id = created.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let created: Value = created.json().await.unwrap();
+
+    stop.send(()).unwrap();
+    let served = tokio::time::timeout(std::time::Duration::from_secs(10), server)
+        .await
+        .expect("the server stops")
+        .unwrap();
+    assert!(served.is_ok(), "{served:?}");
+
+    let reopened = TestApp::on(&db, &[]).await;
+    let entry = reopened.journaled(&request_id).await;
+    assert_eq!(entry["operation"], "CreateFlowLog", "{entry}");
+    assert_eq!(entry["status"], 200);
+    let request_body = entry["request_body"].as_str().expect("the request body");
+    assert!(request_body.contains("port-1"), "{request_body}");
+    let response_body = entry["response_body"].as_str().expect("the response body");
+    let id = created["flow_log"]["id"].as_str().unwrap();
+    assert!(response_body.contains(id), "{response_body}");
+}
