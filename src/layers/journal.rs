@@ -381,14 +381,21 @@ pub fn journaled_body(body: &[u8], content_type: Option<&str>) -> Option<String>
     Some(truncated(text))
 }
 
+/// Redacts the values of secret names; in an object under a secret name (Huawei's
+/// `"token": {"id": "MII…"}`), its `id` too.
 fn redact_json(value: &mut Value) {
+    redact_json_in(value, false);
+}
+
+fn redact_json_in(value: &mut Value, in_secret: bool) {
     match value {
         Value::Object(map) => {
             for (name, value) in map.iter_mut() {
-                if is_secret_name(name) && !value.is_object() {
+                let secret = is_secret_name(name) || (in_secret && name == "id");
+                if secret && !value.is_object() {
                     *value = Value::String(REDACTED.to_owned());
                 } else {
-                    redact_json(value);
+                    redact_json_in(value, secret);
                 }
             }
         }
@@ -564,6 +571,9 @@ mod tests {
         let kept = journaled_body(body, Some("application/json")).unwrap();
         assert!(!kept.contains("hunter2"), "{kept}");
         assert!(kept.contains("\"name\":\"u\""), "{kept}");
+        let body = br#"{"auth":{"identity":{"methods":["token"],"token":{"id":"MIItoken","duration_seconds":900}}}}"#;
+        let kept = journaled_body(body, None).unwrap();
+        assert!(!kept.contains("MIItoken") && kept.contains("900"), "{kept}");
         let body = br#"{"credential":{"access":"AK","secret":"SK","securitytoken":"T"}}"#;
         let kept = journaled_body(body, None).unwrap();
         assert!(!kept.contains("SK") && !kept.contains("\"T\""), "{kept}");
