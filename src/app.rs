@@ -21,6 +21,7 @@ use crate::domain::{
     TransitionDelays,
 };
 use crate::edge::{self, Edge};
+use crate::layers::journal::Journal;
 use crate::state::{AppState, Destinations, FlowLogs, Network, Records};
 use crate::store::{Store, StoreError};
 use crate::worker::{RecordWorker, TransitionWorker, Workers};
@@ -111,6 +112,7 @@ impl App {
                     },
                 ),
                 control_token: settings.control_token.clone(),
+                journal: Journal::new(store.clone(), settings.journal.settings()),
             },
             store,
             workers,
@@ -170,7 +172,22 @@ impl App {
             };
             routes.oneshot(request)
         }));
-        Edge::new(faces(), self.request_timeout).around(routes)
+        let mut edge = Edge::new(faces(), self.request_timeout);
+        if self.state.journal.enabled() {
+            edge = edge.with_journal(Arc::new(self.state.journal.clone()));
+        }
+        edge.around(routes)
+    }
+
+    /// The request journal, for tests that flush it by hand.
+    pub fn journal(&self) -> &Journal<Store> {
+        &self.state.journal
+    }
+
+    /// Flushes the request journal and closes the database, as serving ends.
+    pub async fn close(&self) {
+        self.state.journal.close().await;
+        self.store.close().await;
     }
 
     /// Serves on `listener`, with the workers running, until `shutdown` completes; then lets
@@ -186,7 +203,7 @@ impl App {
             .into_future();
         let workers = self.workers.clone();
         let served = supervise(server, |stop| workers.run(stop)).await;
-        self.store.close().await;
+        self.close().await;
         served
     }
 }

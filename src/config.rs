@@ -154,6 +154,30 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub records: RecordArgs,
+
+    #[command(flatten)]
+    pub journal: JournalArgs,
+}
+
+/// The request journal (`GET /_flowplane/requests`).
+#[derive(Debug, Clone, Args)]
+pub struct JournalArgs {
+    /// How many of the latest cloud requests the journal keeps (in the database); 0 = none.
+    #[arg(long, env = "FLOWPLANE_JOURNAL_SIZE", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub journal_size: u64,
+
+    /// Also keep each request's and response's body (the first 16 KiB, secrets redacted).
+    #[arg(long, env = "FLOWPLANE_JOURNAL_BODIES")]
+    pub journal_bodies: bool,
+}
+
+impl JournalArgs {
+    pub fn settings(&self) -> crate::layers::journal::JournalSettings {
+        crate::layers::journal::JournalSettings {
+            size: self.journal_size,
+            bodies: self.journal_bodies,
+        }
+    }
 }
 
 /// Synthetic flow-log records.

@@ -6,7 +6,7 @@
 //! It travels in the request's extensions and in a task-local, so that an error rendered deep
 //! inside a handler still carries the request id.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,6 +78,40 @@ pub struct Tenant {
     pub region: Option<String>,
 }
 
+/// What the gateway's signature check concluded (the request journal shows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureVerdict {
+    /// The signature (or token) was checked and accepted.
+    Valid,
+    /// It was checked and refused; the reason is a short code (`SignatureDoesNotMatch`,
+    /// `InvalidTimeStamp.Expired`, `UnknownAccessKey`, …), never a signature or secret.
+    Invalid(String),
+    /// `--auth verify`, but the request carried no signature or token.
+    Absent,
+    /// `--auth off`, or the request never reached a signature check.
+    NotChecked,
+}
+
+impl SignatureVerdict {
+    /// `valid`, `invalid`, `absent` or `not_checked` (SPEC §5).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SignatureVerdict::Valid => "valid",
+            SignatureVerdict::Invalid(_) => "invalid",
+            SignatureVerdict::Absent => "absent",
+            SignatureVerdict::NotChecked => "not_checked",
+        }
+    }
+
+    /// Why an invalid signature was refused.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            SignatureVerdict::Invalid(reason) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
 /// What is known about one request. Each part is set once, by the layer that learns it.
 #[derive(Debug)]
 pub struct RequestContext {
@@ -85,6 +119,9 @@ pub struct RequestContext {
     request_id: RequestId,
     operation: OnceLock<Operation>,
     tenant: OnceLock<Tenant>,
+    signature: OnceLock<SignatureVerdict>,
+    /// The cloud error code of the error answer rendered last (the one the caller sees).
+    error_code: Mutex<Option<String>>,
 }
 
 impl RequestContext {
@@ -94,6 +131,8 @@ impl RequestContext {
             request_id,
             operation: OnceLock::new(),
             tenant: OnceLock::new(),
+            signature: OnceLock::new(),
+            error_code: Mutex::new(None),
         }
     }
 
@@ -131,6 +170,48 @@ impl RequestContext {
     /// Records the operation the gateway routed the request to; the first one set stays.
     pub fn set_operation(&self, product: &'static str, name: &'static str) {
         let _ = self.operation.set(Operation { product, name });
+    }
+
+    /// The signature verdict the gateway recorded, if it checked one.
+    pub fn signature(&self) -> Option<&SignatureVerdict> {
+        self.signature.get()
+    }
+
+    /// Records the gateway's signature verdict; the first one set stays.
+    pub fn set_signature(&self, verdict: SignatureVerdict) {
+        let _ = self.signature.set(verdict);
+    }
+
+    /// The cloud error code of the error answer, if one was rendered.
+    pub fn error_code(&self) -> Option<String> {
+        self.error_code
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Records the cloud error code of the error answer being rendered; the last one set stays
+    /// (it is the one the caller sees).
+    pub fn set_error_code(&self, code: impl Into<String>) {
+        *self
+            .error_code
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(code.into());
+    }
+
+    /// [`Self::set_error_code`] on the request being served on this task, if any: for the faces'
+    /// error envelopes, which render deep inside handlers.
+    pub fn record_error_code(code: impl Into<String>) {
+        if let Some(context) = Self::current() {
+            context.set_error_code(code);
+        }
+    }
+
+    /// [`Self::set_signature`] on the request being served on this task, if any.
+    pub fn record_signature(verdict: SignatureVerdict) {
+        if let Some(context) = Self::current() {
+            context.set_signature(verdict);
+        }
     }
 
     /// Records the authenticated caller's tenant; the first one set stays.

@@ -1,20 +1,23 @@
 //! What every face shares at the HTTP edge: which face a request is for, its request context
 //! (request id first), a tracing span, a deadline, panic recovery, the fallbacks for unknown
 //! paths and methods, failures rendered in the face's envelope, `X-Request-Id` on every
-//! response, and one log line per request.
+//! response, one log line per request, and one request-journal entry per cloud request
+//! ([`crate::layers::journal`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 
-use crate::context::{Face, Failure, RequestContext};
+use crate::context::{Face, FaceKind, Failure, RequestContext, SignatureVerdict};
+use crate::layers::journal::{self, JournalEntry, Recorder};
 
 /// Larger request bodies are refused with the face's own 413.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -25,6 +28,7 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 pub struct Edge {
     faces: Arc<[Box<dyn Face>]>,
     timeout: Duration,
+    journal: Option<Arc<dyn Recorder>>,
 }
 
 impl Edge {
@@ -33,7 +37,14 @@ impl Edge {
         Self {
             faces: faces.into(),
             timeout,
+            journal: None,
         }
+    }
+
+    /// Journals every request to the cloud faces (not the control API's) in `journal`.
+    pub fn with_journal(mut self, journal: Arc<dyn Recorder>) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     fn face_of(&self, path: &str, headers: &HeaderMap) -> &dyn Face {
@@ -74,6 +85,14 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
     let face = edge.face_of(request.uri().path(), request.headers());
     let context = Arc::new(RequestContext::new(face.kind(), face.new_request_id()));
     request.extensions_mut().insert(Arc::clone(&context));
+    let journal = edge
+        .journal
+        .as_deref()
+        .filter(|_| face.kind() != FaceKind::Control);
+    let mut pending = match journal {
+        Some(journal) => Some(Pending::of(journal, &mut request).await),
+        None => None,
+    };
     let span = tracing::info_span!(
         "request",
         request_id = %context.request_id(),
@@ -96,6 +115,9 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
             response.headers_mut().insert("x-request-id", value);
         }
         log_request(&context, &response, started);
+        if let (Some(journal), Some(pending)) = (journal, pending.take()) {
+            response = pending.finish(journal, &context, response, started).await;
+        }
         response
     }
     .instrument(span)
@@ -131,4 +153,101 @@ fn log_request(context: &RequestContext, response: &Response, started: Instant) 
             "request served"
         );
     }
+}
+
+/// What the journal entry of a request needs from the request itself, taken before it runs.
+struct Pending {
+    time: chrono::DateTime<chrono::Utc>,
+    method: String,
+    path: String,
+    body: Option<String>,
+}
+
+impl Pending {
+    /// The method and the path with its query (secrets redacted); with `--journal-bodies`, the
+    /// body too (read here and put back), when its length is known and within the body limit
+    /// (a longer or chunked one is left to the handler, unread).
+    async fn of(journal: &dyn Recorder, request: &mut Request) -> Self {
+        let uri = request.uri();
+        let mut pending = Pending {
+            time: chrono::Utc::now(),
+            method: request.method().to_string(),
+            path: journal::redacted_target(uri.path(), uri.query()),
+            body: None,
+        };
+        // The body's length as declared (`Content-Length`) or known (a test's body).
+        let declared = axum::body::HttpBody::size_hint(request.body()).upper();
+        if journal.keeps_bodies()
+            && declared.is_some_and(|length| length <= BODY_LIMIT_BYTES as u64)
+        {
+            let body = std::mem::take(request.body_mut());
+            match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
+                Ok(bytes) => {
+                    pending.body = journal::journaled_body(&bytes, content_type(request.headers()));
+                    *request.body_mut() = Body::from(bytes);
+                }
+                // The body could not be read: the handler finds it empty, as it would
+                // have failed to read it.
+                Err(err) => tracing::debug!(error = %err, "request body unreadable"),
+            }
+        }
+        pending
+    }
+
+    /// Queues the entry of the answered request; with `--journal-bodies`, the response's body
+    /// is read (and put back) to keep it.
+    async fn finish(
+        self,
+        journal: &dyn Recorder,
+        context: &RequestContext,
+        mut response: Response,
+        started: Instant,
+    ) -> Response {
+        let latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+        let mut response_body = None;
+        if journal.keeps_bodies() {
+            let (parts, body) = response.into_parts();
+            response = match axum::body::to_bytes(body, usize::MAX).await {
+                Ok(bytes) => {
+                    response_body = journal::journaled_body(&bytes, content_type(&parts.headers));
+                    Response::from_parts(parts, Body::from(bytes))
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "response body unreadable for the journal");
+                    Response::from_parts(parts, Body::empty())
+                }
+            };
+        }
+        let operation = context.operation();
+        let tenant = context.tenant();
+        let signature = context
+            .signature()
+            .cloned()
+            .unwrap_or(SignatureVerdict::NotChecked);
+        journal.record(JournalEntry {
+            time: self.time,
+            face: context.face().as_str().to_owned(),
+            product: operation.map(|op| op.product.to_owned()),
+            operation: operation.map(|op| op.name.to_owned()),
+            tenant: tenant.map(|tenant| tenant.id.clone()),
+            region: tenant.and_then(|tenant| tenant.region.clone()),
+            method: self.method,
+            path: self.path,
+            status: response.status().as_u16(),
+            error_code: context.error_code(),
+            latency_us,
+            request_id: context.request_id().to_string(),
+            signature: signature.as_str().to_owned(),
+            signature_error: signature.reason().map(str::to_owned),
+            request_body: self.body,
+            response_body,
+        });
+        response
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
 }

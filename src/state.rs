@@ -9,6 +9,7 @@ use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
 use crate::control::ControlToken;
 use crate::domain::{DestinationService, FlowLogService, NetworkService, RecordService};
+use crate::layers::journal::Journal;
 use crate::store::Store;
 
 /// The flow-log service over the store in use.
@@ -36,4 +37,6 @@ pub struct AppState {
     pub issued: Issued<Store>,
     /// The token the control API asks for (`--control-token`); none: it is open.
     pub control_token: Option<ControlToken>,
+    /// The request journal, which the edge writes and the control API reads.
+    pub journal: Journal<Store>,
 }

@@ -185,6 +185,7 @@ impl AlibabaError {
     }
 
     pub fn render(&self, format: Format, endpoint: &Endpoint) -> Response {
+        crate::context::RequestContext::record_error_code(self.code.as_ref());
         format.render(self.status, "Error", &self.body(endpoint))
     }
 }

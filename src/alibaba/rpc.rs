@@ -27,7 +27,7 @@ use crate::auth::credentials::AlibabaKey;
 use crate::auth::issued::{redact, AlibabaCaller, AssumedRole, Refusal};
 use crate::auth::signing::{is_form_content_type, target_of, SignedRequest};
 use crate::auth::AuthMode;
-use crate::context::{Failure, RequestContext, RequestId};
+use crate::context::{Failure, RequestContext, RequestId, SignatureVerdict};
 use crate::domain::{DomainError, TenantScope};
 use crate::layers;
 use crate::state::AppState;
@@ -225,9 +225,22 @@ async fn authenticate(State(state): State<AppState>, request: Request, next: Nex
     };
     let (mut parts, body) = request.into_parts();
     let caller = match state.auth {
-        AuthMode::Verify => verify(&state, &parts, &routed).await,
+        AuthMode::Verify => {
+            let verified = verify(&state, &parts, &routed).await;
+            RequestContext::record_signature(match &verified {
+                Ok(_) => SignatureVerdict::Valid,
+                Err(err) if err.code == "IncompleteSignature" && !signed(&routed, &parts) => {
+                    SignatureVerdict::Absent
+                }
+                Err(err) => SignatureVerdict::Invalid(err.code.to_string()),
+            });
+            verified
+        }
         AuthMode::Off => match access_key_id(&routed.params, &parts) {
-            Some(id) => Ok(unverified(&state, id).await),
+            Some(id) => {
+                RequestContext::record_signature(SignatureVerdict::NotChecked);
+                Ok(unverified(&state, id).await)
+            }
             None => Err(AlibabaError::missing("AccessKeyId")),
         },
     };
@@ -249,6 +262,12 @@ async fn authenticate(State(state): State<AppState>, request: Request, next: Nex
     parts.extensions.insert(scope);
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// Whether a call carries a signature at all: the V1 `Signature` parameter or an
+/// `Authorization` header (V3).
+fn signed(routed: &Routed, parts: &Parts) -> bool {
+    routed.params.get("Signature").is_some() || parts.headers.contains_key("authorization")
 }
 
 /// The security token of a call: the V1 `SecurityToken` parameter or the V3

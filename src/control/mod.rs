@@ -3,6 +3,7 @@
 
 mod query;
 mod records;
+mod requests;
 mod token;
 mod views;
 
@@ -36,6 +37,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/_flowplane/transitions/tick", post(tick))
         .route("/_flowplane/records/generate", post(records::generate))
         .route("/_flowplane/records", get(records::list))
+        .route("/_flowplane/requests", get(requests::list))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             token::require,

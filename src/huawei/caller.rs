@@ -11,6 +11,7 @@ use super::signature::{self, HuaweiSignatureError};
 use crate::auth::credentials::{HuaweiIdentity, HuaweiKey, ProjectAccess};
 use crate::auth::issued::{redact, HuaweiPrincipal, HuaweiScope, Refusal};
 use crate::auth::signing::SignedRequest;
+use crate::context::{RequestContext, SignatureVerdict};
 use crate::state::AppState;
 
 /// The authenticated caller of a Huawei operation.
@@ -41,9 +42,29 @@ pub enum Refused {
     Storage,
 }
 
+/// The journal's verdict on a refused signature: a short reason code, never the signature.
+fn verdict_of(err: &HuaweiSignatureError) -> SignatureVerdict {
+    let reason = match err {
+        HuaweiSignatureError::MissingAuthorization => return SignatureVerdict::Absent,
+        HuaweiSignatureError::MalformedAuthorization(_) => "MalformedAuthorization",
+        HuaweiSignatureError::UnsupportedAlgorithm(_) => "UnsupportedAlgorithm",
+        HuaweiSignatureError::UnknownAccessKey(_) => "UnknownAccessKey",
+        HuaweiSignatureError::MalformedDate => "MalformedDate",
+        HuaweiSignatureError::Expired { .. } => "Expired",
+        HuaweiSignatureError::SignedHeaderMissing(_) => "SignedHeaderMissing",
+        HuaweiSignatureError::SignatureMismatch { .. } => "SignatureDoesNotMatch",
+    };
+    SignatureVerdict::Invalid(reason.to_owned())
+}
+
+fn invalid(reason: &str) {
+    RequestContext::record_signature(SignatureVerdict::Invalid(reason.to_owned()));
+}
+
 impl From<HuaweiSignatureError> for Refused {
     fn from(err: HuaweiSignatureError) -> Self {
         tracing::info!(reason = %err, "signature refused");
+        RequestContext::record_signature(verdict_of(&err));
         Refused::Error(HuaweiError::from(err))
     }
 }
@@ -81,11 +102,21 @@ fn must_update(expires_at: DateTime<Utc>) -> Refused {
 fn refused(refusal: Refusal, unknown: impl FnOnce() -> Refused) -> Refused {
     match refusal {
         Refusal::MissingToken => {
+            invalid("MissingSecurityToken");
             incorrect("a temporary access key needs its security token (X-Security-Token)")
         }
-        Refusal::Malformed => incorrect("decrypt token fail"),
-        Refusal::Mismatch => incorrect("the security token does not belong to the access key"),
-        Refusal::Expired(expires_at) => must_update(expires_at),
+        Refusal::Malformed => {
+            invalid("MalformedToken");
+            incorrect("decrypt token fail")
+        }
+        Refusal::Mismatch => {
+            invalid("SecurityTokenMismatch");
+            incorrect("the security token does not belong to the access key")
+        }
+        Refusal::Expired(expires_at) => {
+            invalid("TokenExpired");
+            must_update(expires_at)
+        }
         Refusal::Unknown => unknown(),
         Refusal::Storage(err) => {
             tracing::error!(error = %err, "database failure");
@@ -142,7 +173,10 @@ async fn by_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<C
         Ok(valid) => Ok(Caller {
             principal: valid.principal,
         }),
-        Err(refusal) => Err(refused(refusal, || incorrect("decrypt token fail"))),
+        Err(refusal) => Err(refused(refusal, || {
+            invalid("UnknownToken");
+            incorrect("decrypt token fail")
+        })),
     }
 }
 

@@ -12,7 +12,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::signature::HuaweiSignatureError;
-use crate::context::{Failure, RequestId};
+use crate::context::{Failure, RequestContext, RequestId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HuaweiError {
@@ -132,6 +132,14 @@ impl HuaweiError {
 impl IntoResponse for HuaweiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        match &self {
+            HuaweiError::Gateway { code, .. } | HuaweiError::Service { code, .. } => {
+                RequestContext::record_error_code(code.as_ref())
+            }
+            HuaweiError::Keystone { status, .. } => {
+                RequestContext::record_error_code(status.as_u16().to_string())
+            }
+        }
         let body = match &self {
             HuaweiError::Gateway { code, message, .. } => {
                 json!({ "error_msg": message, "error_code": code, "request_id": RequestId::current().as_str() })

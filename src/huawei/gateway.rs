@@ -19,7 +19,7 @@ use super::caller::{self, Refused};
 use super::error::HuaweiError;
 use crate::auth::signing::{target_of, SignedRequest};
 use crate::auth::AuthMode;
-use crate::context::{Failure, RequestContext};
+use crate::context::{Failure, RequestContext, SignatureVerdict};
 use crate::layers;
 use crate::state::AppState;
 
@@ -133,9 +133,15 @@ async fn authenticate(
         body: &body,
     };
     let caller = match state.auth {
-        AuthMode::Off => caller::identify(&state, &signed).await,
+        AuthMode::Off => {
+            RequestContext::record_signature(SignatureVerdict::NotChecked);
+            caller::identify(&state, &signed).await
+        }
         AuthMode::Verify => match caller::authenticate(&state, &signed, Utc::now()).await {
-            Ok(caller) => caller,
+            Ok(caller) => {
+                RequestContext::record_signature(SignatureVerdict::Valid);
+                caller
+            }
             Err(Refused::Error(err)) => return err.into_response(),
             Err(Refused::Storage) => return Failure::Internal.into_response(),
         },

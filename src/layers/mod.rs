@@ -6,6 +6,7 @@
 //!
 //! Layers that only need to see the finished response (the request log) live in the edge.
 
+pub mod journal;
 mod operation_span;
 
 use axum::routing::MethodRouter;

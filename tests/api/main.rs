@@ -11,6 +11,7 @@ mod control;
 mod control_reset;
 mod control_token;
 mod huawei;
+mod journal;
 mod openapi;
 mod records;
 mod references;

@@ -795,6 +795,27 @@ def request_ids():
     assert err.request_id not in (first, second), "error response reused an earlier X-Request-Id"
 
 
+@check
+def journal_finds_a_failed_call_by_its_request_id():
+    """A failed SDK call, looked up in the request journal by the request id of its exception."""
+    import json
+    import urllib.parse
+    import urllib.request
+    err = expect_error(lambda: show(C1, new_uuid()), 404, "VPC.3002")
+    query = urllib.parse.urlencode({"request_id": err.request_id})
+    url = f"{os.environ['FLOWPLANE_ENDPOINT']}/_flowplane/requests?{query}"
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        body = json.load(answer)
+    assert body["total"] == 1, f"the journal has {body['total']} entries for {err.request_id}: {body}"
+    entry = body["requests"][0]
+    want = {"face": "huawei", "product": "vpc", "operation": "ShowFlowLog", "tenant": PID,
+            "status": 404, "error_code": "VPC.3002", "request_id": err.request_id,
+            "signature": "valid"}
+    got = {key: entry.get(key) for key in want}
+    assert got == want, f"journal entry {got}, want {want}"
+    assert "Authorization" not in json.dumps(entry), f"the entry holds a signature: {entry}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Runner
 # ---------------------------------------------------------------------------------------------

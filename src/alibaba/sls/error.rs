@@ -135,6 +135,7 @@ impl From<DomainError> for SlsError {
 
 impl IntoResponse for SlsError {
     fn into_response(self) -> Response {
+        crate::context::RequestContext::record_error_code(self.code.as_str());
         let body = json!({"errorCode": self.code, "errorMessage": self.message});
         let mut response = (self.status, axum::Json(body)).into_response();
         with_sls_headers(&mut response);

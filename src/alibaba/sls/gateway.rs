@@ -22,7 +22,7 @@ use super::PRODUCT;
 use crate::auth::issued::Refusal;
 use crate::auth::signing::form_pairs;
 use crate::auth::AuthMode;
-use crate::context::RequestContext;
+use crate::context::{RequestContext, SignatureVerdict};
 use crate::domain::{DomainError, TenantScope};
 use crate::state::AppState;
 
@@ -169,10 +169,17 @@ async fn admit(state: &AppState, parts: &Parts, body: Body) -> Result<SlsCall, S
         .and_then(|value| value.to_str().ok());
     let (account, presented) = match state.auth {
         AuthMode::Verify => {
-            let (account, presented) = verify(state, parts, authorization, &body).await?;
+            let verified = verify(state, parts, authorization, &body).await;
+            RequestContext::record_signature(match &verified {
+                Ok(_) => SignatureVerdict::Valid,
+                Err(_) if authorization.is_none() => SignatureVerdict::Absent,
+                Err(err) => SignatureVerdict::Invalid(err.code.clone()),
+            });
+            let (account, presented) = verified?;
             (account, Some(presented))
         }
         AuthMode::Off => {
+            RequestContext::record_signature(SignatureVerdict::NotChecked);
             let presented = authorization.and_then(|value| signature::parse(value).ok());
             let id = presented
                 .as_ref()

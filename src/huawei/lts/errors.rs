@@ -29,6 +29,7 @@ impl LtsError {
 
 impl IntoResponse for LtsError {
     fn into_response(self) -> Response {
+        crate::context::RequestContext::record_error_code(self.code.to_string());
         (
             self.status,
             Json(json!({ "error_code": self.code, "error_msg": self.message })),

@@ -120,9 +120,9 @@ impl TestApp {
         self.app.store()
     }
 
-    /// Closes the database, as a stopping process would.
+    /// Flushes the request journal and closes the database, as a stopping process would.
     pub async fn stop(self) {
-        self.app.store().close().await;
+        self.app.close().await;
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
