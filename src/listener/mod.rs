@@ -108,7 +108,11 @@ async fn connection(
     let activity = Arc::new(Activity::new());
     let deadline = tokio::time::Instant::now() + limits.header_read_timeout;
     let mut first = [0u8; 1];
-    let peeked = tokio::time::timeout_at(deadline, stream.peek(&mut first)).await;
+    // Before its first request, a connection is simply closed at shutdown.
+    let peeked = tokio::select! {
+        peeked = tokio::time::timeout_at(deadline, stream.peek(&mut first)) => peeked,
+        () = stopped(&mut stopping) => return Ok(()),
+    };
     match peeked {
         Err(_) => return Err("no request within the header-read timeout".into()),
         Ok(Ok(0)) => return Ok(()),
@@ -117,13 +121,20 @@ async fn connection(
     }
     match (first[0], acceptor) {
         (TLS_HANDSHAKE, Some(acceptor)) => {
-            let stream = tokio::time::timeout_at(deadline, acceptor.accept(stream))
-                .await
-                .map_err(|_| "TLS handshake not finished within the header-read timeout")??;
+            let stream = tokio::select! {
+                accepted = tokio::time::timeout_at(deadline, acceptor.accept(stream)) => accepted
+                    .map_err(|_| "TLS handshake not finished within the header-read timeout")??,
+                () = stopped(&mut stopping) => return Ok(()),
+            };
             http(stream, router, activity, limits, &mut stopping).await
         }
         _ => http(stream, router, activity, limits, &mut stopping).await,
     }
+}
+
+/// Completes once shutdown has begun.
+async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|stop| *stop).await;
 }
 
 async fn http<S>(
@@ -160,7 +171,7 @@ where
     watchdog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut draining = *stopping.borrow();
     if draining {
-        conn.as_mut().graceful_shutdown();
+        return Ok(());
     }
     loop {
         tokio::select! {
@@ -169,9 +180,14 @@ where
                 if changed.is_err() || *stopping.borrow() {
                     draining = true;
                     conn.as_mut().graceful_shutdown();
+                    if activity.awaiting_head() {
+                        return Ok(());
+                    }
                 }
             }
             _ = watchdog.tick() => match activity.verdict(limits) {
+                // At shutdown, a request not yet received in full is not waited for.
+                Verdict::Fine if draining && activity.awaiting_head() => return Ok(()),
                 Verdict::Fine => {}
                 // Dropping the connection closes the socket.
                 Verdict::HeadTooSlow => return Err("request head not complete within the header-read timeout".into()),
@@ -227,6 +243,12 @@ impl Activity {
 
     fn wrote(&self) {
         self.last.store(self.now(), Ordering::Relaxed);
+    }
+
+    /// No request is being handled and the next one's head has begun (or the connection has
+    /// not sent its first yet); an idle connection between requests is not.
+    fn awaiting_head(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) == 0 && self.head_since.load(Ordering::Acquire) != 0
     }
 
     fn verdict(&self, limits: Limits) -> Verdict {

@@ -122,6 +122,9 @@ fn ensure_generated(dir: &Path, extra: &[String]) -> Result<bool, TlsError> {
         move |source| TlsError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    // Several processes may start at once on one directory (replicas on one Postgres, a test
+    // suite): one at a time checks and writes.
+    let _lock = DirLock::take(dir).map_err(io_error(dir))?;
     let names = leaf_names(extra);
     let ca_path = dir.join(CA_FILE);
     let ca_key_path = dir.join(CA_KEY_FILE);
@@ -173,6 +176,43 @@ fn ensure_generated(dir: &Path, extra: &[String]) -> Result<bool, TlsError> {
         )?;
     }
     Ok(generated_ca)
+}
+
+/// An exclusive lock file in the TLS directory, removed when dropped. One left behind by a
+/// process that died is taken over after a while.
+struct DirLock(PathBuf);
+
+impl DirLock {
+    const FILE: &'static str = "flowplane-tls.lock";
+    const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+    fn take(dir: &Path) -> io::Result<Self> {
+        let path = dir.join(Self::FILE);
+        let started = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Ok(Self(path)),
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                    if started.elapsed() > Self::PATIENCE {
+                        tracing::warn!(lock = %path.display(), "taking over a stale lock");
+                        return Ok(Self(path));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 fn ca_params() -> CertificateParams {

@@ -9,6 +9,7 @@ mod app;
 mod auth;
 mod control;
 mod huawei;
+mod listener;
 mod openapi;
 mod records;
 mod references;
