@@ -1,7 +1,7 @@
 //! App assembly: opens the store, builds the services, the worker and the router behind the
 //! edge, and serves them until shutdown, supervising the worker.
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use crate::domain::{
 };
 use crate::edge::{self, Edge};
 use crate::layers::journal::Journal;
+use crate::listener::{self, CertSource, Limits, Tls, TlsError};
 use crate::state::{AppState, Destinations, FlowLogs, Network, Records};
 use crate::store::{Store, StoreError};
 use crate::worker::{RecordWorker, TransitionWorker, Workers};
@@ -44,6 +45,9 @@ pub enum ServeError {
     /// The transition worker ended while the server was still serving.
     #[error("the transition worker stopped while serving: {0}")]
     WorkerStopped(String),
+    /// The listener's certificate could not be loaded or generated.
+    #[error("cannot set up HTTPS: {0}")]
+    Tls(#[from] crate::listener::TlsError),
 }
 
 /// A ready-to-serve Flowplane: database open and migrated.
@@ -52,6 +56,9 @@ pub struct App {
     store: Store,
     workers: Workers<Store>,
     request_timeout: Duration,
+    /// Where the listener's certificate comes from (`None`: `--tls off`).
+    cert_source: Option<CertSource>,
+    limits: Limits,
 }
 
 impl App {
@@ -117,6 +124,10 @@ impl App {
             store,
             workers,
             request_timeout: settings.request_timeout,
+            cert_source: settings
+                .listener
+                .cert_source(&settings.database.database_url),
+            limits: settings.listener.limits(settings.request_timeout),
         })
     }
 
@@ -190,17 +201,35 @@ impl App {
         self.store.close().await;
     }
 
-    /// Serves on `listener`, with the workers running, until `shutdown` completes; then lets
-    /// in-flight requests finish, stops the workers and closes the database. If a worker stops
-    /// on its own meanwhile, serving ends with [`ServeError::WorkerStopped`].
+    /// The listener's certificate, loaded or generated (at first start) as the settings say;
+    /// `None` with `--tls off`.
+    pub fn load_tls(&self) -> Result<Option<Tls>, TlsError> {
+        self.cert_source.as_ref().map(Tls::load).transpose()
+    }
+
+    /// Serves on `listener` (plain HTTP and, unless `--tls off`, HTTPS), with the workers
+    /// running, until `shutdown` completes; see [`App::serve_with`].
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        let server = axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .into_future();
+        let tls = self.load_tls()?;
+        self.serve_with(listener, tls, shutdown).await
+    }
+
+    /// Serves on `listener` with `tls` (from [`App::load_tls`]) beside plain HTTP, with the
+    /// workers running, until `shutdown` completes; then stops accepting, lets in-flight
+    /// requests finish (at most the request timeout), stops the workers and closes the
+    /// database. If a worker stops on its own meanwhile, serving ends with
+    /// [`ServeError::WorkerStopped`].
+    pub async fn serve_with(
+        self,
+        listener: TcpListener,
+        tls: Option<Tls>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let server = listener::serve(listener, self.router(), tls, self.limits, shutdown);
         let workers = self.workers.clone();
         let served = supervise(server, |stop| workers.run(stop)).await;
         self.close().await;

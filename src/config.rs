@@ -27,6 +27,8 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+// Parsed once at start: the size of `Serve` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the cloud APIs and the control API (the default).
@@ -157,6 +159,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub journal: JournalArgs,
+
+    #[command(flatten)]
+    pub listener: ListenerArgs,
 }
 
 /// The request journal (`GET /_flowplane/requests`).
@@ -177,6 +182,125 @@ impl JournalArgs {
             size: self.journal_size,
             bodies: self.journal_bodies,
         }
+    }
+}
+
+/// The listener: HTTPS beside plain HTTP on the one port, and what one client may hold.
+#[derive(Debug, Clone, Args)]
+pub struct ListenerArgs {
+    /// `on`: the listener also answers TLS (HTTPS) on its port; `off`: plain HTTP only.
+    #[arg(long = "tls", env = "FLOWPLANE_TLS", value_enum, default_value_t = Switch::On)]
+    pub tls: Switch,
+
+    /// PEM certificate (chain) to present instead of the generated one; needs `--tls-key`.
+    #[arg(
+        long,
+        env = "FLOWPLANE_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of `--tls-cert`.
+    #[arg(
+        long,
+        env = "FLOWPLANE_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+
+    /// Where the generated CA and certificate are kept: by default the SQLite database's
+    /// directory; for Postgres or an in-memory database `$XDG_DATA_HOME/flowplane` (else
+    /// `~/.local/share/flowplane`, else the working directory).
+    #[arg(long, env = "FLOWPLANE_TLS_DIR", value_name = "DIR")]
+    pub tls_dir: Option<PathBuf>,
+
+    /// Another name (DNS name or IP address) for the generated certificate, beside
+    /// `localhost`, `127.0.0.1` and `::1`; repeatable (the variable: comma-separated).
+    #[arg(
+        long = "tls-name",
+        env = "FLOWPLANE_TLS_NAME",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub tls_names: Vec<String>,
+
+    /// How long a client has to send a request's complete head, from accepting the connection
+    /// (TLS handshake included) or from the request's first byte.
+    #[arg(long, env = "FLOWPLANE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_positive_duration)]
+    pub header_read_timeout: Duration,
+
+    /// How long a keep-alive connection may sit idle between requests before it is closed.
+    #[arg(long, env = "FLOWPLANE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_positive_duration)]
+    pub idle_timeout: Duration,
+
+    /// Most connections served at once; further ones wait, unaccepted, until one closes.
+    #[arg(long, env = "FLOWPLANE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+}
+
+impl ListenerArgs {
+    /// Where the certificate comes from, `None` with `--tls off`.
+    pub fn cert_source(&self, database: &DatabaseUrl) -> Option<crate::listener::CertSource> {
+        use crate::listener::CertSource;
+        if self.tls == Switch::Off {
+            return None;
+        }
+        Some(match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => CertSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            },
+            _ => CertSource::Generated {
+                dir: self
+                    .tls_dir
+                    .clone()
+                    .unwrap_or_else(|| default_tls_dir(database)),
+                names: self.tls_names.clone(),
+            },
+        })
+    }
+
+    /// The bounds of the accept loop; shutdown waits for in-flight requests at most
+    /// `request_timeout` (plus a second), by when the edge has answered them all.
+    pub fn limits(&self, request_timeout: Duration) -> crate::listener::Limits {
+        crate::listener::Limits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections as usize,
+            drain_timeout: request_timeout + Duration::from_secs(1),
+        }
+    }
+}
+
+/// The SQLite file's directory; for Postgres or an in-memory database, the user's data
+/// directory.
+fn default_tls_dir(database: &DatabaseUrl) -> PathBuf {
+    if let DatabaseUrl::Sqlite(url) = database {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        let path = path.split('?').next().unwrap_or_default();
+        if !path.is_empty() && !path.contains(":memory:") && !path.starts_with("file:") {
+            return match std::path::Path::new(path).parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+                _ => PathBuf::from("."),
+            };
+        }
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|dir| !dir.is_empty())
+                .map(|home| PathBuf::from(home).join(".local/share"))
+        });
+    match data {
+        Some(dir) => dir.join("flowplane"),
+        None => PathBuf::from("."),
     }
 }
 

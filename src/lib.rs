@@ -20,6 +20,7 @@ pub mod domain;
 pub mod edge;
 pub mod huawei;
 pub mod layers;
+pub mod listener;
 pub mod state;
 pub mod store;
 pub mod worker;

@@ -50,6 +50,20 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
     let bound = listener
         .local_addr()
         .map_err(|err| format!("cannot read the bound address: {err}"))?;
+    let tls = app
+        .load_tls()
+        .map_err(|err| format!("cannot set up HTTPS: {err}"))?;
+    if let Some(tls) = &tls {
+        match &tls.ca {
+            Some(ca) => tracing::info!(
+                ca = %ca.display(),
+                cert = %tls.cert.display(),
+                generated = tls.generated_ca,
+                "HTTPS on the same port: clients trust the CA file"
+            ),
+            None => tracing::info!(cert = %tls.cert.display(), "HTTPS on the same port"),
+        }
+    }
     tracing::info!(
         listen = %bound,
         database = %database,
@@ -59,10 +73,12 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
             .credentials
             .as_ref()
             .map_or_else(|| "built-in demo".to_owned(), |path| path.display().to_string()),
+        tls = tls.is_some(),
+        max_connections = args.listener.max_connections,
         version = env!("CARGO_PKG_VERSION"),
         "flowplane is serving"
     );
-    app.serve(listener, shutdown)
+    app.serve_with(listener, tls, shutdown)
         .await
         .map_err(|err| err.to_string())?;
     tracing::info!("flowplane stopped");

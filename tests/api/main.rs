@@ -12,6 +12,7 @@ mod control_reset;
 mod control_token;
 mod huawei;
 mod journal;
+mod listener;
 mod openapi;
 mod records;
 mod references;

@@ -5,7 +5,8 @@
 # VPCs, subnets, ports, tags, strict flow logs on a second server of its own), the Alibaba Cloud
 # Python SDKs (alibaba_check.py: flow logs in V3, V1 and the legacy SDK; alibaba_ecs_check.py: ENIs;
 # alibaba_network_check.py: VPCs, vSwitches, route tables; alibaba_sls_check.py: SLS projects,
-# logstores and flow-log records read back), both clouds' identity APIs
+# logstores and flow-log records read back; https_check.py: every Python SDK over HTTPS on the same
+# port, trusting the CA the server generated in $TMP), both clouds' identity APIs
 # (identity_check.py, with a second server on the same database for expiry), the providers'
 # flow-log examples on a fresh strict server (examples_check.py), and the Alibaba Node.js SDK
 # (node/check.js); it fuzzes the Huawei flow-log API with schemathesis from
@@ -143,10 +144,11 @@ CREDENTIALS="$TMP/credentials.toml"
     "$VENV/bin/python" "$HERE/identity_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_ecs_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_sls_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/https_check.py" --print-credentials
 } > "$CREDENTIALS"
 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
-    > "$TMP/server.log" 2>&1 &
+    --tls on --tls-dir "$TMP" > "$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
 # --- Wait for GET /_flowplane/health -> 200 (30 s deadline, 100 ms polls) ---------------------
@@ -216,6 +218,13 @@ wait "$CHECK_PID"
 # the logstore, its records read back and queried, delivery FAILED while the logstore is gone. --------
 echo "sdk: Alibaba Cloud SLS SDK checks (LogClient V1/V4 and the TEA client through HTTP_PROXY; flow-log records)"
 FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/alibaba_sls_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- HTTPS on the same port (tests/sdk/https_check.py): each Python SDK trusting the CA the server
+# generated in its --tls-dir, the way the README tells users to; without it each call is refused. ---
+echo "sdk: HTTPS on the same port (Huawei VPC and LTS, Alibaba TEA, legacy and SLS clients trusting the generated CA)"
+FLOWPLANE_ENDPOINT="$ENDPOINT" FLOWPLANE_CA="$TMP/flowplane-ca.pem" "$VENV/bin/python" "$HERE/https_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 
