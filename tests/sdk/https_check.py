@@ -32,7 +32,7 @@ SK = "hw-https-check-secret-key-00000000000000"
 PID = "4a7e0c1d2b3f45e6a7b8c9d0e1f20304"
 ALI_KEY = "LTAIcheckHttps"
 ALI_SECRET = "ali-https-check-secret-0000000000"
-ALI_ACCOUNT = "2000000000000040"
+ALI_ACCOUNT = "2000000000000050"  # its own account: the listings it checks are empty
 REGION = "cn-hangzhou"
 
 CREDENTIALS = f"""[[huawei]]
