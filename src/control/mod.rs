@@ -5,6 +5,7 @@ mod query;
 mod records;
 mod requests;
 mod token;
+mod transitions;
 mod views;
 
 pub use token::ControlToken;
@@ -34,6 +35,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/_flowplane/reset", post(reset))
         .route("/_flowplane/flow-logs", get(flow_logs))
+        .route(
+            "/_flowplane/transitions",
+            get(transitions::get)
+                .put(transitions::put)
+                .delete(transitions::delete),
+        )
         .route("/_flowplane/transitions/tick", post(tick))
         .route("/_flowplane/records/generate", post(records::generate))
         .route("/_flowplane/records", get(records::list))

@@ -17,6 +17,7 @@ pub mod repository;
 mod reset;
 mod service;
 pub mod tenancy;
+mod transition_settings;
 
 pub use destination_service::DestinationService;
 pub use error::DomainError;
@@ -31,3 +32,6 @@ pub use record_service::{Advance, Generated, RecordOptions, RecordService, MAX_W
 pub use repository::{Repository, StorageError, Visibility};
 pub use reset::{ResetArea, ResetCounts, ResetProduct, ResetScope, ResetScopeError, ResetTenant};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};
+pub use transition_settings::{
+    SettingRefused, TransitionDefaults, TransitionKind, TransitionMode, TransitionSetting,
+};

@@ -23,6 +23,7 @@ use super::repository::{
     NetworkInsertion, NetworkRemoval, ParentGuard, Repository, ResourceTag, StorageError, TagOwner,
     TagWrite, Visibility,
 };
+use super::transition_settings::{TransitionKind, TransitionMode};
 
 /// How often a create is tried again when the parent changed between its read and the insert.
 const PARENT_RETRIES: usize = 64;
@@ -86,6 +87,22 @@ impl<R: Repository> NetworkService<R> {
         }
     }
 
+    /// How long a transition of a provider's `kind` lasts now: its stored setting (one keyed
+    /// read per transitional operation), or the provider's delay. An interface's create settles
+    /// at once whatever the setting (see [`NetworkDelays::on_create`]); the setting governs its
+    /// delete.
+    async fn delay_for(
+        &self,
+        provider: Provider,
+        kind: ResourceKind,
+    ) -> Result<Duration, DomainError> {
+        let stored = self
+            .store
+            .transition_mode(provider, TransitionKind::Network(kind))
+            .await?;
+        Ok(stored.map_or_else(|| self.delays.for_provider(provider), TransitionMode::delay))
+    }
+
     /// Creates a resource of `kind` in `parent_id` (none for a VPC). A subnet's block must lie
     /// inside its VPC's and overlap no other subnet of it; an interface gets the address asked
     /// for, if free, or the first free one.
@@ -97,7 +114,12 @@ impl<R: Repository> NetworkService<R> {
         spec: NewNetworkResource,
     ) -> Result<NetworkResource, DomainError> {
         let now = Utc::now();
-        let delay = self.delays.on_create(scope.provider(), kind);
+        let delay = match kind {
+            ResourceKind::NetworkInterface => self.delays.on_create(scope.provider(), kind),
+            ResourceKind::Vpc | ResourceKind::Subnet => {
+                self.delay_for(scope.provider(), kind).await?
+            }
+        };
         let (status, due_at) = if delay.is_zero() {
             (NetworkStatus::Available, None)
         } else {
@@ -333,7 +355,7 @@ impl<R: Repository> NetworkService<R> {
         id: &str,
     ) -> Result<(), DomainError> {
         let now = Utc::now();
-        let delay = self.delays.for_provider(scope.provider());
+        let delay = self.delay_for(scope.provider(), kind).await?;
         let deleting = (!delay.is_zero()).then(|| due_time(now, delay));
         let removal = self
             .store

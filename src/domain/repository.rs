@@ -23,6 +23,7 @@ use super::model::{
 use super::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus};
 use super::records::FlowRecord;
 use super::reset::{ResetCounts, ResetScope};
+use super::transition_settings::{TransitionKind, TransitionMode, TransitionSetting};
 
 /// Why persistence failed, in terms the domain can act on.
 #[derive(Debug, thiserror::Error)]
@@ -478,6 +479,25 @@ pub trait TransitionRepository: Send + Sync {
     fn watch_for_work(&self, wake: Arc<Notify>) -> impl Future<Output = ()> + Send;
 }
 
+/// Run-time transition settings, shared by every process on the database.
+pub trait TransitionSettingRepository: Send + Sync {
+    /// The stored mode of one provider and kind; `None`: its default applies.
+    fn transition_mode(
+        &self,
+        provider: Provider,
+        kind: TransitionKind,
+    ) -> impl Future<Output = Answer<Option<TransitionMode>>> + Send;
+
+    /// Every stored setting.
+    fn transition_settings(&self) -> impl Future<Output = Answer<Vec<TransitionSetting>>> + Send;
+
+    /// Writes the changes in one transaction: a mode is stored, `None` removes the setting.
+    fn write_transition_settings(
+        &self,
+        changes: &[(Provider, TransitionKind, Option<TransitionMode>)],
+    ) -> impl Future<Output = Answer<()>> + Send;
+}
+
 /// Alibaba's per-tenant activation of the flow-log service.
 pub trait ActivationRepository: Send + Sync {
     /// Records that the tenant activated the service; activating twice is harmless.
@@ -507,6 +527,7 @@ pub trait Repository:
     + DestinationRepository
     + RecordRepository
     + TransitionRepository
+    + TransitionSettingRepository
     + ActivationRepository
     + DatabaseRepository
     + Clone
@@ -521,6 +542,7 @@ impl<T> Repository for T where
         + DestinationRepository
         + RecordRepository
         + TransitionRepository
+        + TransitionSettingRepository
         + ActivationRepository
         + DatabaseRepository
         + Clone

@@ -19,6 +19,9 @@ use super::repository::{
 };
 use super::reset::{ResetCounts, ResetScope};
 use super::tenancy::is_resource_group_of;
+use super::transition_settings::{
+    SettingRefused, TransitionDefaults, TransitionKind, TransitionMode, TransitionSetting,
+};
 
 /// How long each provider's transitional states last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +129,7 @@ impl<R: Repository> FlowLogService<R> {
         };
         let now = Utc::now();
         // A new flow log comes into being as if activated from nothing.
-        let delay = self.delays.for_provider(scope.provider());
+        let delay = self.delay_for(scope.provider()).await?;
         let StatusChange { status, due_at } =
             status_change(Operation::Activate.plan(delay, now)).expect("activating never deletes");
         let flow_log = FlowLog {
@@ -263,7 +266,7 @@ impl<R: Repository> FlowLogService<R> {
                 Some(op) => {
                     ensure_allowed(op, &current)?;
                     Some(
-                        status_change(self.plan(scope, op))
+                        status_change(self.plan(scope, op).await?)
                             .expect("activate and deactivate never delete"),
                     )
                 }
@@ -389,7 +392,7 @@ impl<R: Repository> FlowLogService<R> {
         op: Operation,
     ) -> Result<Applied, DomainError> {
         let allowed = op.allowed_from();
-        let applied = match status_change(self.plan(scope, op)) {
+        let applied = match status_change(self.plan(scope, op).await?) {
             Some(change) => {
                 let unchanged = AttributeChanges::default();
                 let updated = self
@@ -466,8 +469,76 @@ impl<R: Repository> FlowLogService<R> {
         self.store.backend()
     }
 
-    fn plan(&self, scope: &TenantScope, op: Operation) -> Step {
-        op.plan(self.delays.for_provider(scope.provider()), Utc::now())
+    async fn plan(&self, scope: &TenantScope, op: Operation) -> Result<Step, DomainError> {
+        let delay = self.delay_for(scope.provider()).await?;
+        Ok(op.plan(delay, Utc::now()))
+    }
+
+    /// How long a provider's flow-log transitions last now: the stored setting (one keyed read
+    /// per transitional operation), or the default.
+    async fn delay_for(&self, provider: Provider) -> Result<Duration, DomainError> {
+        let stored = self
+            .store
+            .transition_mode(provider, TransitionKind::FlowLog)
+            .await?;
+        Ok(stored.map_or_else(|| self.delays.for_provider(provider), TransitionMode::delay))
+    }
+
+    /// The defaults of the transition settings: `--transition-delay` for Alibaba, at once for
+    /// Huawei.
+    pub fn transition_defaults(&self) -> TransitionDefaults {
+        TransitionDefaults {
+            huawei: Duration::ZERO,
+            alibaba: self.delays.alibaba,
+        }
+    }
+
+    /// Every provider and kind with its effective mode, and whether it was set (`true`) or is
+    /// the default.
+    pub async fn transition_settings(&self) -> Result<Vec<(TransitionSetting, bool)>, DomainError> {
+        let stored = self.store.transition_settings().await?;
+        let defaults = self.transition_defaults();
+        let mut settings = Vec::new();
+        for provider in Provider::ALL {
+            for kind in TransitionKind::ALL {
+                let set = stored
+                    .iter()
+                    .find(|s| s.provider == provider && s.kind == kind);
+                let mode = set.map_or_else(|| defaults.mode(provider, kind), |s| s.mode);
+                settings.push((
+                    TransitionSetting {
+                        provider,
+                        kind,
+                        mode,
+                    },
+                    set.is_some(),
+                ));
+            }
+        }
+        Ok(settings)
+    }
+
+    /// Stores the settings (`None`: back to the default) in one transaction, after checking
+    /// every one; a refused one writes nothing.
+    pub async fn set_transition_settings(
+        &self,
+        changes: &[(Provider, TransitionKind, Option<TransitionMode>)],
+    ) -> Result<Result<(), SettingRefused>, DomainError> {
+        for &(provider, kind, mode) in changes {
+            if let Some(mode) = mode {
+                if let Err(refused) = (TransitionSetting {
+                    provider,
+                    kind,
+                    mode,
+                })
+                .check()
+                {
+                    return Ok(Err(refused));
+                }
+            }
+        }
+        self.store.write_transition_settings(changes).await?;
+        Ok(Ok(()))
     }
 
     fn wake_if_pending(&self, due_at: Option<DateTime<Utc>>) {

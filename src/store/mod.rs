@@ -1,7 +1,7 @@
 //! Persistence: the domain's repository traits, implemented once over SQL written once, for
 //! SQLite and Postgres. Each area has one file holding its statements and its implementation
-//! (`flow_logs`, `network`, `destinations`, `records`, `tags`, `transitions`, `activations`,
-//! `nonces`, `issued`, `journal`, `database`); each backend (`sqlite`, `postgres`) contributes only what
+//! (`flow_logs`, `network`, `destinations`, `records`, `tags`, `transitions`,
+//! `transition_settings`, `activations`, `nonces`, `issued`, `journal`, `database`); each backend (`sqlite`, `postgres`) contributes only what
 //! differs: connecting, migrating, its [`sql::Dialect`] and its connections. Invariants (uniqueness, tenant scoping, legal
 //! transitions) are kept by the schema and by conditional statements, never by check-then-write.
 
@@ -22,6 +22,7 @@ mod settings;
 mod sql;
 mod sqlite;
 mod tags;
+mod transition_settings;
 mod transitions;
 
 use sqlx::migrate::{Migrate, Migrator};

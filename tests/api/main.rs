@@ -20,6 +20,7 @@ mod robustness;
 mod serve;
 mod store;
 mod support;
+mod transition_settings;
 mod worker;
 
 /// Says which backend the suite runs on, past libtest's output capture (which takes only the

@@ -43,6 +43,7 @@ import sys
 import time
 import traceback
 import urllib.parse
+import urllib.request
 
 from alibabacloud_tea_openapi import utils_models as openapi_models
 from alibabacloud_tea_openapi.exceptions import ClientException as TeaClientException
@@ -510,6 +511,41 @@ def create_defaults(c, other):
     assert fl["IpVersion"] == "IPv4", f"default IpVersion {fl['IpVersion']!r}, want 'IPv4'"
     assert fl["Tags"]["Tag"] == [], f"Tags.Tag {fl['Tags']['Tag']}, want []"
     assert fl["BusinessStatus"] == "Normal", f"BusinessStatus {fl['BusinessStatus']!r}"
+
+
+def control(method, path, body=None):
+    """A control API call (/_flowplane/…; run.sh sets no control token); the JSON answer."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(ENDPOINT.rstrip("/") + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+@check
+def manual_transition_completes_on_tick_all(c, other):
+    # PUT /_flowplane/transitions: Alibaba flow logs manual; the SDK sees Activating stay past the
+    # default delay, until POST /_flowplane/transitions/tick?all=true. The default is restored
+    # whatever happens, so the other checks (same server) are unaffected.
+    control("PUT", "/_flowplane/transitions",
+            {"provider": "alibaba", "kind": "flow_log", "mode": "manual"})
+    try:
+        fid = create(c)
+        fl = get(c, fid)
+        assert fl is not None and fl["Status"] == "Activating", \
+            f"manual: right after create, status {fl and fl['Status']!r}, want 'Activating'"
+        time.sleep(max(DELAY, 0.2) * 2)
+        fl = get(c, fid)
+        assert fl["Status"] == "Activating", \
+            f"manual: status {fl['Status']!r} after twice the default delay, want 'Activating'"
+        control("POST", "/_flowplane/transitions/tick?all=true")
+        fl = get(c, fid)
+        assert fl["Status"] == "Active", f"manual: after tick?all=true, status {fl['Status']!r}"
+    finally:
+        control("DELETE", "/_flowplane/transitions?provider=alibaba&kind=flow_log")
+    settings = control("GET", "/_flowplane/transitions")["settings"]
+    restored = [s for s in settings if s["provider"] == "alibaba" and s["kind"] == "flow_log"]
+    assert restored and restored[0]["source"] == "default", f"not restored: {restored}"
 
 
 @check(generic_only=True)

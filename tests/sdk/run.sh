@@ -3,7 +3,8 @@
 # unmodified: the Huawei Cloud Python SDK (huawei_check.py: flow logs; huawei_lts_check.py: LTS
 # groups, streams and the flow-log records read back; huawei_network_check.py:
 # VPCs, subnets, ports, tags, strict flow logs on a second server of its own), the Alibaba Cloud
-# Python SDKs (alibaba_check.py: flow logs in V3, V1 and the legacy SDK; alibaba_ecs_check.py: ENIs;
+# Python SDKs (alibaba_check.py: flow logs in V3, V1 and the legacy SDK, a manual transition
+# completed by tick?all=true; alibaba_ecs_check.py: ENIs;
 # alibaba_network_check.py: VPCs, vSwitches, route tables; alibaba_sls_check.py: SLS projects,
 # logstores and flow-log records read back; https_check.py: every Python SDK over HTTPS on the same
 # port, trusting the CA the server generated in $TMP), both clouds' identity APIs
