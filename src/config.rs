@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::auth::control_token::ControlToken;
 use crate::auth::AuthMode;
-use crate::control::ControlToken;
 use crate::domain::records::RecordSettings;
 use crate::domain::{RecordOptions, ReferenceMode};
 use crate::store::{DatabaseUrl, PoolSettings, StoreSettings};

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::auth::control_token::ControlToken;
 use crate::auth::credentials::Credentials;
 use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
-use crate::control::ControlToken;
 use crate::domain::{DestinationService, FlowLogService, NetworkService, RecordService};
 use crate::layers::journal::Journal;
 use crate::store::Store;

@@ -4,6 +4,7 @@
 //! temporary keys the identity APIs issue ([`issued`]). Each cloud's gateway
 //! holds its own scheme (`huawei::signature`, `alibaba::signature`) on top of these.
 
+pub mod control_token;
 pub mod credentials;
 pub mod issued;
 pub mod nonces;
