@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use super::exec::{read_counted, Exec};
 use super::row::{encode_paths, to_millis, CountedRow, FlowLogRow, COLUMNS};
 use super::sql::{
-    delete_in_reset, delete_owned_in_reset, push_any_of, push_page, push_scope,
-    push_status_precondition, push_tenant, Dialect, Sql,
+    push_any_of, push_page, push_scope, push_status_precondition, push_tenant, Dialect, Sql,
 };
 use super::tags::{push_tag_filters, tag_new, FLOW_LOG_TAGS};
 use super::{with_db, Store};
@@ -160,21 +159,7 @@ pub(super) async fn reset<E: Exec>(
     scope: &ResetScope,
     counts: &mut ResetCounts,
 ) -> Result<(), sqlx::Error> {
-    let tags = FLOW_LOG_TAGS;
-    let deleted = db
-        .execute(delete_owned_in_reset(
-            tags.tags,
-            tags.resources,
-            tags.owner,
-            scope,
-        ))
-        .await?;
-    counts.add("flow_log_tags", deleted);
-    counts.add(
-        "flow_logs",
-        db.execute(delete_in_reset("flow_logs", scope)).await?,
-    );
-    Ok(())
+    FLOW_LOG_TAGS.reset(db, scope, counts).await
 }
 
 /// What names a tenant's quota lock.

@@ -7,10 +7,7 @@ use serde_json::{Map, Value};
 
 use super::exec::{read_counted, Counted, Exec};
 use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
-use super::sql::{
-    delete_in_reset, delete_owned_in_reset, push_any_of, push_page, push_scope, push_tenant,
-    Dialect, Sql,
-};
+use super::sql::{push_any_of, push_page, push_scope, push_tenant, Dialect, Sql};
 use super::tags::{push_tag_filters, tag_new, NETWORK_TAGS};
 use super::{with_db, Store};
 use crate::domain::cidr::Ipv4Cidr;
@@ -288,7 +285,6 @@ impl NetworkRepository for Store {
     }
 }
 
-/// Takes the parent's next revision, if it is still at the guard's and in its statuses.
 /// Deletes the network resources the reset covers and their tags. One statement removes
 /// parents and children alike (foreign keys are checked at its end).
 pub(super) async fn reset<E: Exec>(
@@ -296,23 +292,10 @@ pub(super) async fn reset<E: Exec>(
     scope: &ResetScope,
     counts: &mut ResetCounts,
 ) -> Result<(), sqlx::Error> {
-    let tags = NETWORK_TAGS;
-    let deleted = db
-        .execute(delete_owned_in_reset(
-            tags.tags,
-            tags.resources,
-            tags.owner,
-            scope,
-        ))
-        .await?;
-    counts.add("network_resource_tags", deleted);
-    let deleted = db
-        .execute(delete_in_reset("network_resources", scope))
-        .await?;
-    counts.add("network_resources", deleted);
-    Ok(())
+    NETWORK_TAGS.reset(db, scope, counts).await
 }
 
+/// Takes the parent's next revision, if it is still at the guard's and in its statuses.
 fn claim_parent<DB: Dialect>(scope: &TenantScope, guard: ParentGuard<'_>) -> Sql<DB> {
     let mut sql = Sql::new("UPDATE network_resources SET revision = revision + 1 WHERE id = ");
     sql.text(guard.id)

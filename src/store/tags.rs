@@ -4,10 +4,10 @@
 
 use super::exec::{Decoded, Exec};
 use super::row::Text;
-use super::sql::{push_any_of, push_tenant, Dialect, Sql};
+use super::sql::{delete_in_reset, delete_owned_in_reset, push_any_of, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::{ResourceTag, TagOwner, TagRepository, TagWrite};
-use crate::domain::{StorageError, Tag, TagFilter, TenantScope};
+use crate::domain::{ResetCounts, ResetScope, StorageError, Tag, TagFilter, TenantScope};
 
 /// Where one kind of resource and its tags are kept.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,28 @@ pub const NETWORK_TAGS: TagTable = TagTable {
 };
 
 impl TagTable {
+    /// Deletes the resources a reset covers and their tags first, counted under the two
+    /// tables' names.
+    pub(super) async fn reset<E: Exec>(
+        self,
+        db: &mut E,
+        scope: &ResetScope,
+        counts: &mut ResetCounts,
+    ) -> Result<(), sqlx::Error> {
+        let deleted = db
+            .execute(delete_owned_in_reset(
+                self.tags,
+                self.resources,
+                self.owner,
+                scope,
+            ))
+            .await?;
+        counts.add(self.tags, deleted);
+        let deleted = db.execute(delete_in_reset(self.resources, scope)).await?;
+        counts.add(self.resources, deleted);
+        Ok(())
+    }
+
     fn of(owner: TagOwner) -> Self {
         match owner {
             TagOwner::FlowLogs => FLOW_LOG_TAGS,
