@@ -8,7 +8,9 @@ use crate::auth::credentials::Credentials;
 use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
-use crate::domain::{DestinationService, FlowLogService, NetworkService, RecordService};
+use crate::domain::{
+    DestinationService, FaultService, FlowLogService, NetworkService, RecordService,
+};
 use crate::layers::journal::Journal;
 use crate::store::Store;
 
@@ -20,6 +22,8 @@ pub type Network = NetworkService<Store>;
 pub type Destinations = DestinationService<Store>;
 /// The flow-log records over the store in use.
 pub type Records = RecordService<Store>;
+/// The fault rules over the store in use.
+pub type Faults = FaultService<Store>;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -39,4 +43,6 @@ pub struct AppState {
     pub control_token: Option<ControlToken>,
     /// The request journal, which the edge writes and the control API reads.
     pub journal: Journal<Store>,
+    /// The fault rules, which the control API edits and the fault layer and services apply.
+    pub faults: Faults,
 }
