@@ -6,6 +6,8 @@
 -- processes. `probability` is in millionths; `duration_ms` is a latency or a retry-after.
 CREATE TABLE fault_rules (
     id          TEXT    PRIMARY KEY,
+    -- The order rules are matched in (oldest first); MAX + 1 at insert.
+    seq         BIGINT NOT NULL UNIQUE,
     created_at  BIGINT NOT NULL,
     face        TEXT,
     product     TEXT,

@@ -5,6 +5,8 @@
 -- processes. `probability` is in millionths; `duration_ms` is a latency or a retry-after.
 CREATE TABLE fault_rules (
     id          TEXT    PRIMARY KEY,
+    -- The order rules are matched in (oldest first); MAX + 1 at insert.
+    seq         INTEGER NOT NULL UNIQUE,
     created_at  INTEGER NOT NULL,
     face        TEXT,
     product     TEXT,

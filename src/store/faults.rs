@@ -15,16 +15,27 @@ const COLUMNS: &str = "id, created_at, face, product, operation, provider, kind,
     resource_id, effect, status, code, message, duration_ms, times, remaining, probability, seed, \
     matched, fired";
 
+/// How often an insert is tried when another process took the same place in the order.
+const INSERT_ATTEMPTS: usize = 5;
+
 impl FaultRepository for Store {
     async fn insert_fault_rule(&self, rule: &FaultRule, max: usize) -> Result<bool, StorageError> {
-        let inserted = with_db!(self, write, |db| { db.execute(insert(rule, max)).await? });
-        Ok(inserted > 0)
+        // Two processes may number a rule alike at once (Postgres); the loser numbers again.
+        for _ in 0..INSERT_ATTEMPTS {
+            let inserted = with_db!(self, write, |db| { db.execute(insert(rule, max)).await });
+            match inserted.map_err(StorageError::from) {
+                Ok(inserted) => return Ok(inserted > 0),
+                Err(StorageError::UniqueViolation) => continue,
+                Err(err) => return Err(err),
+            }
+        }
+        Err(StorageError::UniqueViolation)
     }
 
     async fn fault_rules(&self) -> Result<Vec<FaultRule>, StorageError> {
         let rows: Vec<RuleRow> = with_db!(self, read, |db| {
             db.fetch_all(Sql::new(format!(
-                "SELECT {COLUMNS} FROM fault_rules ORDER BY created_at, id"
+                "SELECT {COLUMNS} FROM fault_rules ORDER BY seq"
             )))
             .await?
         });
@@ -107,7 +118,10 @@ fn insert<DB: Dialect>(rule: &FaultRule, max: usize) -> Sql<DB> {
         FaultEffect::Drop | FaultEffect::Stuck => (None, None, None, None),
     };
     let to_i64 = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
-    let mut sql = Sql::new(format!("INSERT INTO fault_rules ({COLUMNS}) SELECT "));
+    let mut sql = Sql::new(format!(
+        "INSERT INTO fault_rules (seq, {COLUMNS}) SELECT \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM fault_rules), "
+    ));
     sql.text(rule.id.as_str())
         .push(", ")
         .int(to_millis(rule.created_at))

@@ -434,9 +434,11 @@ fn push_conditions<DB: Dialect>(
         sql.push("))");
     }
     if let Some(delivering) = filter.delivering {
+        // Delivering: no fault rule's mark, and the stream exists.
         sql.push(if delivering { " AND" } else { " AND NOT" })
             .push(format!(
-            " EXISTS (SELECT 1 FROM log_streams s WHERE {} AND s.group_id = flow_logs.log_group)",
+            " (flow_logs.delivery_fault IS NULL AND EXISTS (SELECT 1 FROM log_streams s WHERE {} \
+             AND s.group_id = flow_logs.log_group))",
             same_tenant_as_flow_log("s", "log_topic")
         ));
     }

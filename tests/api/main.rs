@@ -10,6 +10,7 @@ mod auth;
 mod control;
 mod control_reset;
 mod control_token;
+mod faults;
 mod huawei;
 mod journal;
 mod listener;
