@@ -136,7 +136,7 @@ impl<R: Repository> FlowLogService<R> {
         let now = Utc::now();
         // A new flow log comes into being as if activated from nothing.
         let (step, fault) = self
-            .plan(scope, Operation::Activate, &[&spec.resource_id])
+            .plan(scope, Operation::Activate, &[&spec.resource_id], now)
             .await?;
         let StatusChange {
             status,
@@ -278,7 +278,7 @@ impl<R: Repository> FlowLogService<R> {
                 Some(op) => {
                     ensure_allowed(op, &current)?;
                     let ids = [id.as_str(), current.spec.resource_id.as_str()];
-                    let (step, fault) = self.plan(scope, op, &ids).await?;
+                    let (step, fault) = self.plan(scope, op, &ids, Utc::now()).await?;
                     Some(status_change(step, fault).expect("activate and deactivate never delete"))
                 }
                 None => None,
@@ -403,7 +403,7 @@ impl<R: Repository> FlowLogService<R> {
         op: Operation,
     ) -> Result<Applied, DomainError> {
         let allowed = op.allowed_from();
-        let (step, fault) = self.plan(scope, op, &[id.as_str()]).await?;
+        let (step, fault) = self.plan(scope, op, &[id.as_str()], Utc::now()).await?;
         let applied = match status_change(step, fault) {
             Some(change) => {
                 let unchanged = AttributeChanges::default();
@@ -490,6 +490,7 @@ impl<R: Repository> FlowLogService<R> {
         scope: &TenantScope,
         op: Operation,
         ids: &[&str],
+        now: DateTime<Utc>,
     ) -> Result<(Step, Option<DeliveryFault>), DomainError> {
         let mut delay = self.delay_for(scope.provider()).await?;
         let facts = TransitionFacts {
@@ -508,7 +509,7 @@ impl<R: Repository> FlowLogService<R> {
             Some(FaultEffect::Fail(fault)) => Some(fault),
             _ => None,
         };
-        Ok((op.plan(delay, Utc::now()), fault))
+        Ok((op.plan(delay, now), fault))
     }
 
     /// How long a provider's flow-log transitions last now: the stored setting (one keyed read
