@@ -520,3 +520,68 @@ async fn two_apps_on_one_database_apply_the_same_rules_and_share_their_counts() 
     first.stop().await;
     second.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_database_see_the_same_rules_and_settings() {
+    let db = TestDb::new().await;
+    let flags = ["--transition-delay", "1h"];
+    let a = ServerProcess::start_with(db.url(), &flags).await;
+    let b = ServerProcess::start_with(db.url(), &flags).await;
+    let client = reqwest::Client::new();
+    let list = flow_logs_path(PROJECT);
+
+    let added = client
+        .post(a.url(FAULTS))
+        .json(
+            &json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "throttle",
+                      "times": 2}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let (_, listed, _) = get_json(&client, &b.url(FAULTS)).await;
+    assert_eq!(listed["rules"].as_array().unwrap().len(), 1, "{listed}");
+    // Until it applies the rule, the other process serves; then its first firing.
+    eventually("the other process applies the rule", || {
+        let request = client.get(b.url(&list)).send();
+        async { request.await.unwrap().status() == 429 }
+    })
+    .await;
+    let mut throttled = 1;
+    for server in [&a, &b, &a, &b] {
+        if client.get(server.url(&list)).send().await.unwrap().status() == 429 {
+            throttled += 1;
+        }
+    }
+    assert_eq!(throttled, 2, "two firings in all");
+
+    // A transition setting made through one process governs the other's creates.
+    let set = client
+        .put(a.url("/_flowplane/transitions"))
+        .json(&json!({"provider": "alibaba", "kind": "flow_log", "mode": "manual"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let (status, created) = b.create_alibaba(&client, "vpc-two-processes").await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["FlowLogId"].as_str().unwrap().to_owned();
+    let (_, answer) = b
+        .alibaba(&client, "DescribeFlowLogs", &[("FlowLogId", &id)])
+        .await;
+    assert_eq!(described_ids(&answer), vec![id.clone()]);
+    assert_eq!(described(&answer)[0]["Status"], "Activating");
+    let ticked = client
+        .post(a.url("/_flowplane/transitions/tick?all=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ticked.json::<Value>().await.unwrap()["completed"], 1);
+    let (_, answer) = b
+        .alibaba(&client, "DescribeFlowLogs", &[("FlowLogId", &id)])
+        .await;
+    assert_eq!(described(&answer)[0]["Status"], "Active");
+    a.stop().await;
+    b.stop().await;
+}
