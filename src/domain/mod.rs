@@ -24,7 +24,7 @@ mod transition_settings;
 pub use destination_service::DestinationService;
 pub use error::DomainError;
 pub use fault_service::{FaultService, RequestFault, RULES_REFRESH};
-pub use lifecycle::{Operation, Settlement, Status, Step};
+pub use lifecycle::{waits_for_tick, Operation, Settlement, Status, Step};
 pub use model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, LogDestination, NewFlowLog,
     Page, Provider, ResourceKind, Tag, TagFilter, TenantScope, TrafficFilter,
