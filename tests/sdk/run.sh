@@ -149,7 +149,11 @@ CREDENTIALS="$TMP/credentials.toml"
     "$VENV/bin/python" "$HERE/https_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/faults_check.py" --print-credentials
 } > "$CREDENTIALS"
-"$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
+# The server gets only these flags: a FLOWPLANE_* variable of the caller's (a control token, say)
+# would change the server the checks expect.
+UNSET_FLOWPLANE=()
+for name in $(compgen -e | grep '^FLOWPLANE_' || true); do UNSET_FLOWPLANE+=(-u "$name"); done
+env "${UNSET_FLOWPLANE[@]}" "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
     --tls on --tls-dir "$TMP" > "$TMP/server.log" 2>&1 &
 SERVER_PID=$!
