@@ -29,7 +29,6 @@ const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 5000;
 /// The widest time range one query may cover.
 const MAX_RANGE_DAYS: i64 = 30;
-/// Records read from the store per round trip.
 /// `line_num` = ms × this + rank within the millisecond.
 const PER_MILLI: u64 = 1_000_000;
 
