@@ -8,7 +8,9 @@ use crate::auth::credentials::Credentials;
 use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
-use crate::domain::{DestinationService, FlowLogService, NetworkService, RecordService};
+use crate::domain::{
+    DestinationService, FlowLogService, NetworkService, RecordService, SnapshotService,
+};
 use crate::layers::journal::Journal;
 use crate::store::Store;
 
@@ -20,6 +22,8 @@ pub type Network = NetworkService<Store>;
 pub type Destinations = DestinationService<Store>;
 /// The flow-log records over the store in use.
 pub type Records = RecordService<Store>;
+/// Snapshots of the world (export, import, seeds) over the store in use.
+pub type Snapshots = SnapshotService<Store>;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -27,6 +31,7 @@ pub struct AppState {
     pub network: Network,
     pub destinations: Destinations,
     pub records: Records,
+    pub snapshots: Snapshots,
     /// Signature nonces, claimed once each.
     pub nonces: Nonces<Store>,
     /// Whether the cloud faces check request signatures.

@@ -4,6 +4,7 @@
 mod query;
 mod records;
 mod requests;
+mod snapshot;
 mod token;
 mod transitions;
 mod views;
@@ -45,6 +46,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/_flowplane/records/generate", post(records::generate))
         .route("/_flowplane/records", get(records::list))
         .route("/_flowplane/requests", get(requests::list))
+        .route(
+            "/_flowplane/snapshot",
+            get(snapshot::export).post(snapshot::import),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             token::require,
@@ -77,6 +82,10 @@ impl Face for ControlFace {
 pub enum ControlError {
     BadParameter(String),
     NotFound(String),
+    /// The request clashes with what is stored (a snapshot's ids already taken).
+    Conflict(String),
+    /// The body is larger than the endpoint takes.
+    TooLarge(String),
     /// No control token, or not the right one.
     Unauthorized(&'static str),
     Failure(Failure),
@@ -96,6 +105,12 @@ impl IntoResponse for ControlError {
                 (StatusCode::BAD_REQUEST, "InvalidParameter", message.clone())
             }
             ControlError::NotFound(message) => (StatusCode::NOT_FOUND, "NotFound", message.clone()),
+            ControlError::Conflict(message) => (StatusCode::CONFLICT, "Conflict", message.clone()),
+            ControlError::TooLarge(message) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PayloadTooLarge",
+                message.clone(),
+            ),
             ControlError::Unauthorized(message) => {
                 (StatusCode::UNAUTHORIZED, "Unauthorized", (*message).into())
             }

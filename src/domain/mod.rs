@@ -16,6 +16,7 @@ pub mod records;
 pub mod repository;
 mod reset;
 mod service;
+mod snapshot;
 pub mod tenancy;
 mod transition_settings;
 
@@ -32,6 +33,10 @@ pub use record_service::{Advance, Generated, RecordOptions, RecordService, MAX_W
 pub use repository::{Repository, StorageError, Visibility};
 pub use reset::{ResetArea, ResetCounts, ResetProduct, ResetScope, ResetScopeError, ResetTenant};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};
+pub use snapshot::{
+    ImportCounts, ImportMode, Snapshot, SnapshotError, SnapshotService, SNAPSHOT_FORMAT,
+    SNAPSHOT_VERSION,
+};
 pub use transition_settings::{
     SettingRefused, TransitionDefaults, TransitionKind, TransitionMode, TransitionSetting,
 };
