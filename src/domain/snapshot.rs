@@ -8,8 +8,8 @@
 //!
 //! ```json
 //! {"format": "flowplane-snapshot", "version": 1, "taken_at": "2026-11-29T12:00:00.000Z",
-//!  "scope": {"provider": null, "tenant": null, "region": null}, "records": false,
-//!  "flow_logs": [{…}], "network_resources": [{…}], …}
+//!  "scope": {"provider": null, "tenant": null, "region": null},
+//!  "flow_logs": [{…}], "network_resources": [{…}], …, "records": [{…}]}
 //! ```
 
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub const SNAPSHOT_FORMAT: &str = "flowplane-snapshot";
 pub const SNAPSHOT_VERSION: u64 = 1;
 
 /// The envelope's own keys; every other key of the document is a section.
-const ENVELOPE: [&str; 5] = ["format", "version", "taken_at", "scope", "records"];
+const ENVELOPE: [&str; 4] = ["format", "version", "taken_at", "scope"];
 
 /// One snapshot: its scope and its sections' rows (as the store wrote them).
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +38,7 @@ pub struct Snapshot {
     pub taken_at: DateTime<Utc>,
     /// What it holds: every row of this provider / tenant / region, and nothing else.
     pub scope: ResetScope,
-    /// Whether it holds the delivered records too.
+    /// Whether it holds the delivered records too (its `records` section).
     pub records: bool,
     /// Section name → its rows, each a JSON object.
     pub sections: BTreeMap<String, Vec<Value>>,
@@ -121,7 +121,6 @@ impl Snapshot {
                 "region": tenant.and_then(|t| t.region_id.as_deref()),
             }),
         );
-        document.insert("records".into(), self.records.into());
         for (name, rows) in &self.sections {
             document.insert(name.clone(), Value::Array(rows.clone()));
         }
@@ -129,8 +128,8 @@ impl Snapshot {
     }
 
     /// Reads a document: its `format` and `version` first (so that a newer document is
-    /// refused as newer, whatever else it holds), then its scope and sections. `taken_at`,
-    /// `scope` and `records` may be left out (a hand-written seed): now, everything, false.
+    /// refused as newer, whatever else it holds), then its scope and sections. `taken_at` and
+    /// `scope` may be left out (a hand-written seed): now, and everything.
     pub fn from_json(bytes: &[u8]) -> Result<Self, SnapshotError> {
         let document: Value = serde_json::from_slice(bytes)
             .map_err(|err| invalid(format!("the snapshot is not JSON: {err}")))?;
@@ -177,11 +176,6 @@ impl Snapshot {
             None | Some(Value::Null) => ResetScope::all(),
             Some(scope) => parse_scope(scope)?,
         };
-        let records = match document.get("records") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(records)) => *records,
-            Some(other) => return Err(invalid(format!("records is {other}, not true or false"))),
-        };
         for key in ENVELOPE {
             document.remove(key);
         }
@@ -200,7 +194,7 @@ impl Snapshot {
         Ok(Snapshot {
             taken_at,
             scope,
-            records,
+            records: sections.contains_key("records"),
             sections,
         })
     }
@@ -345,7 +339,7 @@ mod tests {
         let snapshot = Snapshot {
             taken_at: DateTime::from_timestamp_millis(1_700_000_000_123).unwrap(),
             scope: ResetScope::new(Some(Provider::Alibaba), Some("1".into()), None, None).unwrap(),
-            records: true,
+            records: false,
             sections: BTreeMap::from([(
                 "flow_logs".to_owned(),
                 vec![serde_json::json!({"id": "fl-1"})],
