@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::domain::{Snapshot, SnapshotError};
+use crate::domain::{InvalidSnapshot, Snapshot, SnapshotError};
 use crate::state::Snapshots;
 
 /// Why the seed could not be loaded; the server does not start.
@@ -16,7 +16,7 @@ pub enum SeedError {
     #[error("{} holds no *.json snapshot", .0.display())]
     EmptyDirectory(PathBuf),
     #[error("{}: {err}", path.display())]
-    Snapshot { path: PathBuf, err: SnapshotError },
+    Snapshot { path: PathBuf, err: InvalidSnapshot },
     /// The seeds together could not be loaded (a conflict between files, a database failure).
     #[error("{0}")]
     Load(SnapshotError),

@@ -68,7 +68,8 @@ pub async fn import(
                 SNAPSHOT_BODY_LIMIT / (1024 * 1024)
             ))
         })?;
-    let snapshot = Snapshot::from_json(&bytes).map_err(refusal)?;
+    let snapshot =
+        Snapshot::from_json(&bytes).map_err(|err| ControlError::BadParameter(err.to_string()))?;
     let counts = state
         .snapshots
         .import(&snapshot, query.mode)

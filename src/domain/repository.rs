@@ -23,7 +23,7 @@ use super::model::{
 use super::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus};
 use super::records::FlowRecord;
 use super::reset::{ResetCounts, ResetScope};
-use super::snapshot::{ImportCounts, ImportMode, Snapshot, SnapshotError};
+use super::snapshot::{ImportCounts, ImportMode, InvalidSnapshot, Snapshot};
 use super::transition_settings::{TransitionKind, TransitionMode, TransitionSetting};
 
 /// Why persistence failed, in terms the domain can act on.
@@ -38,6 +38,25 @@ pub enum StorageError {
     /// A stored row does not decode into the domain.
     #[error("stored row is not valid: {0}")]
     Corrupt(String),
+}
+
+/// Why a snapshot was not imported; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Not a snapshot this Flowplane reads, or rows the schema or the domain refuse.
+    #[error("{0}")]
+    Invalid(String),
+    /// A row's key (an id, a unique name) is already taken.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<InvalidSnapshot> for SnapshotError {
+    fn from(InvalidSnapshot(message): InvalidSnapshot) -> Self {
+        SnapshotError::Invalid(message)
+    }
 }
 
 /// A new status for a flow log, with the time it completes when it is transitional.

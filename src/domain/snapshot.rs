@@ -14,15 +14,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
-use tokio::sync::Notify;
 
-use super::repository::{SnapshotRepository, StorageError};
+use super::model::Provider;
 use super::reset::{ResetCounts, ResetScope};
-use super::{DomainError, Provider};
 
 /// The `format` of every snapshot document.
 pub const SNAPSHOT_FORMAT: &str = "flowplane-snapshot";
@@ -74,30 +71,13 @@ impl ImportMode {
     }
 }
 
-/// Why a snapshot was not imported; nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum SnapshotError {
-    /// Not a snapshot this Flowplane reads, or rows the schema or the domain refuse.
-    #[error("{0}")]
-    Invalid(String),
-    /// A row's key (an id, a unique name) is already taken.
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-}
+/// Why a document is not a snapshot this Flowplane reads (or not a valid one).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidSnapshot(pub String);
 
-impl From<DomainError> for SnapshotError {
-    fn from(err: DomainError) -> Self {
-        match err {
-            DomainError::Storage(err) => SnapshotError::Storage(err),
-            other => SnapshotError::Invalid(other.to_string()),
-        }
-    }
-}
-
-fn invalid(message: impl fmt::Display) -> SnapshotError {
-    SnapshotError::Invalid(message.to_string())
+fn invalid(message: impl fmt::Display) -> InvalidSnapshot {
+    InvalidSnapshot(message.to_string())
 }
 
 impl Snapshot {
@@ -130,7 +110,7 @@ impl Snapshot {
     /// Reads a document: its `format` and `version` first (so that a newer document is
     /// refused as newer, whatever else it holds), then its scope and sections. `taken_at` and
     /// `scope` may be left out (a hand-written seed): now, and everything.
-    pub fn from_json(bytes: &[u8]) -> Result<Self, SnapshotError> {
+    pub fn from_json(bytes: &[u8]) -> Result<Self, InvalidSnapshot> {
         let document: Value = serde_json::from_slice(bytes)
             .map_err(|err| invalid(format!("the snapshot is not JSON: {err}")))?;
         let Value::Object(mut document) = document else {
@@ -200,7 +180,7 @@ impl Snapshot {
     }
 }
 
-fn parse_scope(scope: &Value) -> Result<ResetScope, SnapshotError> {
+fn parse_scope(scope: &Value) -> Result<ResetScope, InvalidSnapshot> {
     let Value::Object(scope) = scope else {
         return Err(invalid(
             "scope is {\"provider\", \"tenant\", \"region\"}, each a string or null",
@@ -240,68 +220,18 @@ pub struct ImportCounts {
     pub deleted: ResetCounts,
 }
 
-/// Snapshots over a repository: export, import, and the seeds at start.
-#[derive(Clone)]
-pub struct SnapshotService<R> {
-    repository: R,
-    /// Woken after an import, so that the transition worker sees imported pending
-    /// transitions (another process's worker hears of them from the database).
-    work_scheduled: Arc<Notify>,
-}
-
-impl<R: SnapshotRepository> SnapshotService<R> {
-    pub fn new(repository: R, work_scheduled: Arc<Notify>) -> Self {
-        Self {
-            repository,
-            work_scheduled,
-        }
-    }
-
-    /// Everything of `scope` (records only when asked), as of now.
-    pub async fn export(&self, scope: ResetScope, records: bool) -> Result<Snapshot, DomainError> {
-        let sections = self.repository.export_sections(&scope, records).await?;
-        Ok(Snapshot {
-            taken_at: Utc::now(),
-            scope,
-            records,
-            sections,
-        })
-    }
-
-    /// Imports one snapshot, all or nothing.
-    pub async fn import(
-        &self,
-        snapshot: &Snapshot,
-        mode: ImportMode,
-    ) -> Result<ImportCounts, SnapshotError> {
-        let counts = self.repository.import_snapshot(snapshot, mode).await?;
-        self.work_scheduled.notify_one();
-        Ok(counts)
-    }
-
-    /// Loads `snapshots` (merged, in order, in one transaction) when the database holds
-    /// nothing a snapshot would hold; `None` when it does, and nothing was loaded.
-    pub async fn seed(&self, snapshots: &[Snapshot]) -> Result<Option<ResetCounts>, SnapshotError> {
-        let loaded = self.repository.seed(snapshots).await?;
-        if loaded.is_some() {
-            self.work_scheduled.notify_one();
-        }
-        Ok(loaded)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Result<Snapshot, SnapshotError> {
+    fn read(text: &str) -> Result<Snapshot, InvalidSnapshot> {
         Snapshot::from_json(text.as_bytes())
     }
 
-    fn message(result: Result<Snapshot, SnapshotError>) -> String {
+    fn message(result: Result<Snapshot, InvalidSnapshot>) -> String {
         match result {
-            Err(SnapshotError::Invalid(message)) => message,
-            other => panic!("expected Invalid, got {other:?}"),
+            Err(InvalidSnapshot(message)) => message,
+            other => panic!("expected a refusal, got {other:?}"),
         }
     }
 

@@ -225,7 +225,9 @@ def main():
                 assert_same(listings(seeded.endpoint), state["before"], "the seeded server's lists")
             finally:
                 seeded.stop()
-            assert "loaded the seed" in seeded.output(), seeded.output()
+            seeded.log.seek(0)
+            log = seeded.log.read().decode(errors="replace")
+            assert "loaded the seed into the empty database" in log, seeded.output()
 
         checks = [("snapshot.round_trip", round_trip),
                   ("snapshot.newer_version_refused", newer_version_refused),
