@@ -13,7 +13,7 @@
 //! Not in a snapshot: issued IAM tokens, temporary keys (secrets, and short-lived), signature
 //! nonces (seconds-long replay guards) and the request journal (a log of calls, not state).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv4Addr;
 
 use serde::de::DeserializeOwned;
@@ -666,6 +666,21 @@ async fn import_section<E: Exec, R: SectionRow>(
             "a tenant's snapshot holds no {name}: they are not a tenant's"
         )));
     }
+    // Rows owned by another section's (tags) travel with their owner: it must be in the
+    // snapshot, so that an import of one tenant cannot tag another tenant's resources.
+    let owners: Option<(&str, HashSet<(&str, &str)>)> = match section.scoping {
+        Scoping::Owned { owners, owner } => Some((
+            owner,
+            snapshot
+                .sections
+                .get(owners)
+                .into_iter()
+                .flatten()
+                .filter_map(|row| Some((row.get("provider")?.as_str()?, row.get("id")?.as_str()?)))
+                .collect(),
+        )),
+        _ => None,
+    };
     let mut rows = Vec::with_capacity(values.len());
     for (index, value) in values.iter().enumerate() {
         let row = R::deserialize(value)
@@ -674,6 +689,16 @@ async fn import_section<E: Exec, R: SectionRow>(
             return Err(SnapshotError::Invalid(format!(
                 "{name}[{index}] is outside the snapshot's scope: {why}"
             )));
+        }
+        if let Some((owner, known)) = &owners {
+            let field = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+            if !known.contains(&(field("provider"), field(owner))) {
+                return Err(SnapshotError::Invalid(format!(
+                    "{name}[{index}] belongs to {} {}, which the snapshot does not hold",
+                    field("provider"),
+                    field(owner)
+                )));
+            }
         }
         row.check()
             .map_err(|why| SnapshotError::Invalid(format!("{name}[{index}]: {why}")))?;

@@ -342,6 +342,14 @@ async fn a_refused_snapshot_writes_nothing() {
     bad_status["flow_logs"][0]["status"] = json!("sleeping");
     let mut orphan_tag = snapshot.clone();
     orphan_tag["flow_logs"] = json!([]);
+    // A tenant's snapshot tagging a flow log of another tenant of the same cloud.
+    let mut foreign_tag = tenant.clone();
+    let other_flow_log = rows(&snapshot, "flow_logs")
+        .iter()
+        .find(|row| row["provider"] == "alibaba" && row["tenant_id"] != tenants[2].id.as_str())
+        .unwrap()["id"]
+        .clone();
+    foreign_tag["flow_log_tags"][0]["flow_log_id"] = other_flow_log;
     let mut outside = tenant.clone();
     outside["flow_logs"][0]["tenant_id"] = json!("9999");
     let mut settings_in_tenant = tenant.clone();
@@ -384,6 +392,12 @@ async fn a_refused_snapshot_writes_nothing() {
         ),
         ("", bad_status, StatusCode::BAD_REQUEST, "flow_logs"),
         ("", orphan_tag, StatusCode::BAD_REQUEST, "flow_log_tags"),
+        (
+            "",
+            foreign_tag,
+            StatusCode::BAD_REQUEST,
+            "which the snapshot does not hold",
+        ),
         (
             "",
             outside,
