@@ -548,8 +548,11 @@ impl SnapshotRepository for Store {
         records: bool,
     ) -> Result<BTreeMap<String, Vec<Value>>, StorageError> {
         let mut sections = BTreeMap::new();
-        // One transaction: on SQLite, one consistent view of every table.
+        // One transaction that sees one state of every table.
         with_db!(self, transaction, |db| {
+            if let Some(statement) = consistent_reads(&*db) {
+                db.execute(Sql::new(statement)).await?;
+            }
             for_each_section!(|R| export_section::<_, R>(db, scope, records, &mut sections).await?);
         });
         Ok(sections)
@@ -594,6 +597,11 @@ impl SnapshotRepository for Store {
         });
         Ok(Some(loaded))
     }
+}
+
+/// The backend's [`Dialect::CONSISTENT_READS`], named through a connection of it.
+fn consistent_reads<E: Exec>(_db: &E) -> Option<&'static str> {
+    <E::Db as Dialect>::CONSISTENT_READS
 }
 
 async fn export_section<E, R>(
