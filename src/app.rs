@@ -17,8 +17,8 @@ use crate::auth::nonces::Nonces;
 use crate::config::ServeArgs;
 use crate::context::Face;
 use crate::domain::{
-    DestinationService, FlowLogService, NetworkDelays, NetworkService, Quotas, RecordService,
-    SnapshotService, TransitionDelays,
+    DestinationService, FaultService, FlowLogService, NetworkDelays, NetworkService, Quotas,
+    RecordService, SnapshotService, TransitionDelays,
 };
 use crate::edge::{self, Edge};
 use crate::layers::journal::Journal;
@@ -81,6 +81,7 @@ impl App {
         }
         let store = Store::connect(&settings.database.store_settings()).await?;
         store.migrate().await?;
+        let faults = FaultService::new(store.clone());
         let flow_logs = FlowLogService::new(
             store.clone(),
             TransitionDelays {
@@ -90,6 +91,7 @@ impl App {
                 alibaba: Some(settings.alibaba_flow_log_quota).filter(|&quota| quota > 0),
             },
             settings.references.into(),
+            faults.clone(),
         );
         let network = NetworkService::new(
             store.clone(),
@@ -99,6 +101,7 @@ impl App {
                 alibaba: settings.transition_delay,
             },
             flow_logs.work_scheduled(),
+            faults.clone(),
         );
         let records = RecordService::new(store.clone(), settings.records.options());
         let snapshots = SnapshotService::new(store.clone(), flow_logs.work_scheduled());
@@ -126,6 +129,7 @@ impl App {
                     },
                 ),
                 control_token: settings.control_token.clone(),
+                faults,
                 journal: Journal::new(store.clone(), settings.journal.settings()),
             },
             store,
@@ -198,6 +202,7 @@ impl App {
         if self.state.journal.enabled() {
             edge = edge.with_journal(Arc::new(self.state.journal.clone()));
         }
+        edge = edge.with_faults(Arc::new(self.state.faults.clone()));
         edge.around(routes)
     }
 

@@ -7,6 +7,7 @@
 //! inside a handler still carries the request id.
 
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -242,6 +243,21 @@ pub enum Failure {
         code: String,
         message: String,
     },
+    /// The face's own throttling error, as its SDKs recognise it; `retry_after` is what the
+    /// cloud tells the caller to wait where it says so (Alibaba's `x-acs-retry-after`).
+    Throttled { retry_after: Duration },
+}
+
+/// A response extension: close the connection instead of answering (a fault rule's dropped
+/// connection). The listener sees it and closes the socket without writing a byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DropConnection;
+
+/// A request extension a gateway adds when a call's parameters are not all in its URI (an
+/// Alibaba RPC call's form body): whether one of them carries `value`, for layers that match on
+/// a resource id the call names.
+pub trait NamedValues: Send + Sync {
+    fn names(&self, value: &str) -> bool;
 }
 
 impl IntoResponse for Failure {

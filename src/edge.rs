@@ -17,6 +17,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 
 use crate::context::{Face, FaceKind, Failure, RequestContext, SignatureVerdict};
+use crate::layers::faults::SharedFaults;
 use crate::layers::journal::{self, JournalEntry, Recorder};
 
 /// Larger request bodies are refused with the face's own 413.
@@ -29,6 +30,8 @@ pub struct Edge {
     faces: Arc<[Box<dyn Face>]>,
     timeout: Duration,
     journal: Option<Arc<dyn Recorder>>,
+    /// The fault rules, handed to the fault layer in each cloud request's extensions.
+    faults: Option<SharedFaults>,
 }
 
 impl Edge {
@@ -38,12 +41,19 @@ impl Edge {
             faces: faces.into(),
             timeout,
             journal: None,
+            faults: None,
         }
     }
 
     /// Journals every request to the cloud faces (not the control API's) in `journal`.
     pub fn with_journal(mut self, journal: Arc<dyn Recorder>) -> Self {
         self.journal = Some(journal);
+        self
+    }
+
+    /// Applies the fault rules to every request to the cloud faces ([`crate::layers::faults`]).
+    pub fn with_faults(mut self, faults: SharedFaults) -> Self {
+        self.faults = Some(faults);
         self
     }
 
@@ -85,6 +95,13 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
     let face = edge.face_of(request.uri().path(), request.headers());
     let context = Arc::new(RequestContext::new(face.kind(), face.new_request_id()));
     request.extensions_mut().insert(Arc::clone(&context));
+    if let Some(faults) = edge
+        .faults
+        .as_ref()
+        .filter(|_| face.kind() != FaceKind::Control)
+    {
+        request.extensions_mut().insert(Arc::clone(faults));
+    }
     let journal = edge
         .journal
         .as_deref()

@@ -9,7 +9,8 @@ use crate::auth::issued::Issued;
 use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
 use crate::domain::{
-    DestinationService, FlowLogService, NetworkService, RecordService, SnapshotService,
+    DestinationService, FaultService, FlowLogService, NetworkService, RecordService,
+    SnapshotService,
 };
 use crate::layers::journal::Journal;
 use crate::store::Store;
@@ -22,6 +23,8 @@ pub type Network = NetworkService<Store>;
 pub type Destinations = DestinationService<Store>;
 /// The flow-log records over the store in use.
 pub type Records = RecordService<Store>;
+/// The fault rules over the store in use.
+pub type Faults = FaultService<Store>;
 /// Snapshots of the world (export, import, seeds) over the store in use.
 pub type Snapshots = SnapshotService<Store>;
 
@@ -44,4 +47,6 @@ pub struct AppState {
     pub control_token: Option<ControlToken>,
     /// The request journal, which the edge writes and the control API reads.
     pub journal: Journal<Store>,
+    /// The fault rules, which the control API edits and the fault layer and services apply.
+    pub faults: Faults,
 }

@@ -155,6 +155,13 @@ impl AlibabaError {
             // Terraform retries ServiceUnavailable, as it would a slow real endpoint.
             Failure::Timeout => Self::service_unavailable(),
             Failure::Internal => Self::internal(),
+            // POP's flow control; the SDKs take it as throttling by the code (`Throttling.*`,
+            // Terraform's NeedRetry) and by `x-acs-retry-after` (the face's render adds it).
+            Failure::Throttled { .. } => Self {
+                status: StatusCode::BAD_REQUEST,
+                code: "Throttling.User".into(),
+                message: "Request was denied due to user flow control.".into(),
+            },
             Failure::Cloud {
                 status,
                 code,

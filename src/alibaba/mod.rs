@@ -17,6 +17,7 @@ mod sts;
 mod vpc;
 mod xml;
 
+use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::Router;
 
@@ -65,7 +66,16 @@ impl Face for AlibabaFace {
 
     fn render(&self, context: &RequestContext, failure: &Failure) -> Response {
         let product = context.operation().map(|operation| operation.product);
-        AlibabaError::from_failure(failure).render(Format::Json, rpc::endpoint_of(APIS, product))
+        let mut response = AlibabaError::from_failure(failure)
+            .render(Format::Json, rpc::endpoint_of(APIS, product));
+        if let Failure::Throttled { retry_after } = failure {
+            // Milliseconds, at least 1: the Tea SDKs ignore a missing or non-positive value.
+            let millis = retry_after.as_millis().max(1);
+            if let Ok(value) = HeaderValue::from_str(&millis.to_string()) {
+                response.headers_mut().insert("x-acs-retry-after", value);
+            }
+        }
+        response
     }
 }
 

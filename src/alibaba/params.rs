@@ -47,6 +47,11 @@ impl Params {
         Ok(())
     }
 
+    /// Whether some parameter's value is `value`.
+    pub fn has_value(&self, value: &str) -> bool {
+        self.values.values().any(|given| given == value)
+    }
+
     /// The value of a parameter; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values

@@ -27,7 +27,7 @@ use crate::auth::credentials::AlibabaKey;
 use crate::auth::issued::{redact, AlibabaCaller, AssumedRole, Refusal};
 use crate::auth::signing::{is_form_content_type, target_of, SignedRequest};
 use crate::auth::AuthMode;
-use crate::context::{Failure, RequestContext, RequestId, SignatureVerdict};
+use crate::context::{Failure, NamedValues, RequestContext, RequestId, SignatureVerdict};
 use crate::domain::{DomainError, TenantScope};
 use crate::layers;
 use crate::state::AppState;
@@ -131,6 +131,12 @@ struct Routed {
     action: &'static Action,
 }
 
+impl NamedValues for Routed {
+    fn names(&self, value: &str) -> bool {
+        self.params.has_value(value)
+    }
+}
+
 impl Routed {
     fn fail(&self, err: AlibabaError) -> Response {
         err.render(self.format, &self.api.endpoint)
@@ -189,13 +195,17 @@ async fn identify(State(apis): State<Apis>, request: Request, next: Next) -> Res
         context.set_operation(api.product, action.name);
     }
     let mut request = Request::from_parts(parts, Body::empty());
-    request.extensions_mut().insert(Arc::new(Routed {
+    let routed = Arc::new(Routed {
         params,
         body,
         format,
         api,
         action,
-    }));
+    });
+    // The form body's parameters, for the layers that match on a resource id.
+    let named: Arc<dyn NamedValues> = routed.clone();
+    request.extensions_mut().insert(routed);
+    request.extensions_mut().insert(named);
     next.run(request).await
 }
 

@@ -1,6 +1,7 @@
 //! The emulator's own control API under `/_flowplane/`: JSON in, JSON out, for tests and
 //! operators. It calls the services' operator operations, which cross tenants by design.
 
+mod faults;
 mod query;
 mod records;
 mod requests;
@@ -46,6 +47,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/_flowplane/records/generate", post(records::generate))
         .route("/_flowplane/records", get(records::list))
         .route("/_flowplane/requests", get(requests::list))
+        .route(
+            "/_flowplane/faults",
+            get(faults::list)
+                .post(faults::add)
+                .delete(faults::remove_all),
+        )
+        .route(
+            "/_flowplane/faults/{id}",
+            axum::routing::delete(faults::remove),
+        )
         .route(
             "/_flowplane/snapshot",
             get(snapshot::export).post(snapshot::import),
@@ -139,6 +150,11 @@ impl IntoResponse for ControlError {
                 code,
                 message,
             }) => (*status, code, message.clone()),
+            ControlError::Failure(Failure::Throttled { .. }) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Throttled",
+                "too many requests".into(),
+            ),
             ControlError::Domain(err) => {
                 tracing::error!(error = %err, "database failure");
                 (

@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::domain::FlowLog;
+use crate::domain::{waits_for_tick, FlowLog};
 
 #[derive(Debug, Serialize)]
 pub struct FlowLogView<'a> {
@@ -24,7 +24,10 @@ pub struct FlowLogView<'a> {
     index_enabled: bool,
     resource_group_id: Option<&'a str>,
     status: &'static str,
+    /// When its transition completes; `null` when settled, or when only a tick completes it.
     due_at: Option<String>,
+    /// Whether its transition waits for `tick?all=true` (a `manual` setting, a `stuck` rule).
+    waits_for_tick: bool,
     created_at: String,
     updated_at: String,
 }
@@ -63,7 +66,11 @@ impl<'a> From<&'a FlowLog> for FlowLogView<'a> {
             index_enabled: spec.index_enabled,
             resource_group_id: spec.resource_group_id.as_deref(),
             status: flow_log.status.as_str(),
-            due_at: flow_log.due_at.map(rfc3339),
+            due_at: flow_log
+                .due_at
+                .filter(|due| !waits_for_tick(*due))
+                .map(rfc3339),
+            waits_for_tick: flow_log.due_at.is_some_and(waits_for_tick),
             created_at: rfc3339(flow_log.created_at),
             updated_at: rfc3339(flow_log.updated_at),
         }

@@ -121,6 +121,12 @@ pub enum Step {
     Settle(Settlement),
 }
 
+/// Whether a due time is the end of time that a `manual` (or stuck) transition is given: only
+/// `tick?all=true` completes it.
+pub fn waits_for_tick(due_at: DateTime<Utc>) -> bool {
+    due_at > DateTime::<Utc>::MAX_UTC - chrono::Duration::days(1)
+}
+
 /// `now` plus `delay`, saturating.
 pub(super) fn due_time(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
     // A delay too large for chrono saturates instead of panicking.

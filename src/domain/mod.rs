@@ -7,6 +7,8 @@ pub mod cidr;
 pub mod destination;
 mod destination_service;
 mod error;
+mod fault_service;
+pub mod faults;
 mod lifecycle;
 mod model;
 pub mod network;
@@ -23,7 +25,8 @@ mod transition_settings;
 
 pub use destination_service::DestinationService;
 pub use error::DomainError;
-pub use lifecycle::{Operation, Settlement, Status, Step};
+pub use fault_service::{FaultService, RequestFault, RULES_REFRESH};
+pub use lifecycle::{waits_for_tick, Operation, Settlement, Status, Step};
 pub use model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, LogDestination, NewFlowLog,
     Page, Provider, ResourceKind, Tag, TagFilter, TenantScope, TrafficFilter,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::faults::DeliveryFault;
 use super::lifecycle::Status;
 
 /// Which cloud's face owns a flow log.
@@ -326,9 +327,17 @@ pub enum Delivery {
     GroupMissing,
     /// Its group exists but not its stream.
     StreamMissing,
+    /// A fault rule failed it (`POST /_flowplane/faults`, effect `fail`), until the flow log's
+    /// next status change.
+    Faulted(DeliveryFault),
 }
 
 impl Delivery {
+    /// As the store has it: a fault rule's mark wins over the destination's existence.
+    pub fn stored(group: bool, stream: bool, fault: Option<DeliveryFault>) -> Self {
+        fault.map_or_else(|| Self::from_existence(group, stream), Delivery::Faulted)
+    }
+
     pub fn from_existence(group: bool, stream: bool) -> Self {
         match (group, stream) {
             (true, true) => Delivery::Delivering,

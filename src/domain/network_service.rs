@@ -13,6 +13,8 @@ use tokio::sync::Notify;
 
 use super::cidr::Ipv4Cidr;
 use super::error::DomainError;
+use super::fault_service::FaultService;
+use super::faults::{FaultEffect, TransitionFacts};
 use super::lifecycle::due_time;
 use super::model::{Page, Provider, ResourceKind, Tag, TagFilter, TenantScope};
 use super::network::{
@@ -76,14 +78,22 @@ pub struct NetworkService<R> {
     delays: NetworkDelays,
     /// Woken whenever a transition is scheduled (shared with the flow-log service's worker).
     work_scheduled: Arc<Notify>,
+    /// Fault rules that make a transition stick.
+    faults: FaultService<R>,
 }
 
 impl<R: Repository> NetworkService<R> {
-    pub fn new(store: R, delays: NetworkDelays, work_scheduled: Arc<Notify>) -> Self {
+    pub fn new(
+        store: R,
+        delays: NetworkDelays,
+        work_scheduled: Arc<Notify>,
+        faults: FaultService<R>,
+    ) -> Self {
         Self {
             store,
             delays,
             work_scheduled,
+            faults,
         }
     }
 
@@ -91,15 +101,30 @@ impl<R: Repository> NetworkService<R> {
     /// read per transitional operation), or the provider's delay. An interface's create settles
     /// at once whatever the setting (see [`NetworkDelays::on_create`]); the setting governs its
     /// delete.
+    /// A `stuck` fault rule that fires makes it never come due by itself; `id` is the
+    /// resource's (none before a create), for rules that name one.
     async fn delay_for(
         &self,
-        provider: Provider,
+        scope: &TenantScope,
         kind: ResourceKind,
+        id: Option<&str>,
     ) -> Result<Duration, DomainError> {
+        let provider = scope.provider();
         let stored = self
             .store
             .transition_mode(provider, TransitionKind::Network(kind))
             .await?;
+        let facts = TransitionFacts {
+            provider,
+            kind: TransitionKind::Network(kind),
+            tenant: scope.tenant_id(),
+            region: scope.region_id(),
+            resource_ids: id.as_slice(),
+            can_fail: false,
+        };
+        if self.faults.on_transition(&facts).await? == Some(FaultEffect::Stuck) {
+            return Ok(Duration::MAX);
+        }
         Ok(stored.map_or_else(|| self.delays.for_provider(provider), TransitionMode::delay))
     }
 
@@ -116,9 +141,7 @@ impl<R: Repository> NetworkService<R> {
         let now = Utc::now();
         let delay = match kind {
             ResourceKind::NetworkInterface => self.delays.on_create(scope.provider(), kind),
-            ResourceKind::Vpc | ResourceKind::Subnet => {
-                self.delay_for(scope.provider(), kind).await?
-            }
+            ResourceKind::Vpc | ResourceKind::Subnet => self.delay_for(scope, kind, None).await?,
         };
         let (status, due_at) = if delay.is_zero() {
             (NetworkStatus::Available, None)
@@ -355,7 +378,7 @@ impl<R: Repository> NetworkService<R> {
         id: &str,
     ) -> Result<(), DomainError> {
         let now = Utc::now();
-        let delay = self.delay_for(scope.provider(), kind).await?;
+        let delay = self.delay_for(scope, kind, Some(id)).await?;
         let deleting = (!delay.is_zero()).then(|| due_time(now, delay));
         let removal = self
             .store

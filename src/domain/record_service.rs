@@ -6,6 +6,8 @@
 //! aggregation interval; its progress (`records_through`) moves by a conditional write, so two
 //! workers never deliver a window twice.
 
+use std::ops::ControlFlow;
+
 use chrono::{DateTime, Duration, DurationRound, Utc};
 
 use super::cidr::Ipv4Cidr;
@@ -60,6 +62,9 @@ pub struct Generated {
     pub windows: u64,
     pub records: u64,
 }
+
+/// How many records [`RecordService::scan`] reads at a time.
+const SCAN_PAGE: u32 = 1000;
 
 #[derive(Clone)]
 pub struct RecordService<R> {
@@ -183,6 +188,34 @@ impl<R: Repository> RecordService<R> {
             .store
             .list_records(selection, oldest_first, offset, limit)
             .await?)
+    }
+
+    /// Visits the selected records in order (oldest or newest first), reading them a page at a
+    /// time, until `visit` breaks or none are left: for the log products' searches, which filter
+    /// records by their own query languages.
+    pub async fn scan(
+        &self,
+        selection: RecordSelection<'_>,
+        oldest_first: bool,
+        mut visit: impl FnMut(FlowRecord) -> ControlFlow<()> + Send,
+    ) -> Result<(), DomainError> {
+        let mut offset = 0u64;
+        loop {
+            let page = self
+                .store
+                .list_records(selection, oldest_first, offset, SCAN_PAGE)
+                .await?;
+            let read = page.len();
+            for record in page {
+                if visit(record).is_break() {
+                    return Ok(());
+                }
+            }
+            if read < SCAN_PAGE as usize {
+                return Ok(());
+            }
+            offset += read as u64;
+        }
     }
 
     /// How many records a selection holds.

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use super::destination::{
     Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
 };
+use super::faults::{DeliveryFault, FaultRule, FaultRuleId};
 use super::lifecycle::{Settlement, Status};
 use super::model::LogDestination;
 use super::model::{
@@ -64,6 +65,8 @@ impl From<InvalidSnapshot> for SnapshotError {
 pub struct StatusChange {
     pub status: Status,
     pub due_at: Option<DateTime<Utc>>,
+    /// A fault rule's failed delivery; `None` clears an earlier one.
+    pub delivery_fault: Option<DeliveryFault>,
 }
 
 /// The outcome of a flow-log insert bounded by the tenant's quota (and its references).
@@ -563,6 +566,37 @@ pub trait DatabaseRepository: Send + Sync {
     fn backend(&self) -> &'static str;
 }
 
+/// Fault rules (`/_flowplane/faults`) and their counters.
+pub trait FaultRepository: Send + Sync {
+    /// Stores a new rule unless `max` rules exist already (`false`).
+    fn insert_fault_rule(
+        &self,
+        rule: &FaultRule,
+        max: usize,
+    ) -> impl Future<Output = Answer<bool>> + Send;
+
+    /// Every rule, oldest first.
+    fn fault_rules(&self) -> impl Future<Output = Answer<Vec<FaultRule>>> + Send;
+
+    /// Removes one rule, or every rule; how many.
+    fn delete_fault_rules(
+        &self,
+        id: Option<&FaultRuleId>,
+    ) -> impl Future<Output = Answer<u64>> + Send;
+
+    /// Counts a match of a rule that can still fire; the match's number (from 1), or `None`
+    /// when the rule is gone or spent.
+    fn match_fault(&self, id: &FaultRuleId) -> impl Future<Output = Answer<Option<u64>>> + Send;
+
+    /// Counts a firing (and, with `also_match`, the match) of a rule that can still fire, in
+    /// one conditional update; `false` when it is gone or spent.
+    fn fire_fault(
+        &self,
+        id: &FaultRuleId,
+        also_match: bool,
+    ) -> impl Future<Output = Answer<bool>> + Send;
+}
+
 /// Everything the domain services need.
 pub trait Repository:
     FlowLogRepository
@@ -572,6 +606,7 @@ pub trait Repository:
     + RecordRepository
     + TransitionRepository
     + TransitionSettingRepository
+    + FaultRepository
     + ActivationRepository
     + DatabaseRepository
     + Clone
@@ -587,6 +622,7 @@ impl<T> Repository for T where
         + RecordRepository
         + TransitionRepository
         + TransitionSettingRepository
+        + FaultRepository
         + ActivationRepository
         + DatabaseRepository
         + Clone

@@ -9,6 +9,8 @@ use tokio::sync::Notify;
 
 use super::destination::Delivery;
 use super::error::DomainError;
+use super::fault_service::FaultService;
+use super::faults::{DeliveryFault, FaultEffect, TransitionFacts};
 use super::lifecycle::{Operation, Settlement, Status, Step};
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
@@ -92,6 +94,8 @@ pub struct FlowLogService<R> {
     references: ReferenceMode,
     /// Woken whenever a transition is scheduled, so the worker need not poll.
     work_scheduled: Arc<Notify>,
+    /// Fault rules that make a transition stick or a delivery fail.
+    faults: FaultService<R>,
 }
 
 impl<R: Repository> FlowLogService<R> {
@@ -100,6 +104,7 @@ impl<R: Repository> FlowLogService<R> {
         delays: TransitionDelays,
         quotas: Quotas,
         references: ReferenceMode,
+        faults: FaultService<R>,
     ) -> Self {
         Self {
             store,
@@ -107,6 +112,7 @@ impl<R: Repository> FlowLogService<R> {
             quotas,
             references,
             work_scheduled: Arc::new(Notify::new()),
+            faults,
         }
     }
 
@@ -129,9 +135,15 @@ impl<R: Repository> FlowLogService<R> {
         };
         let now = Utc::now();
         // A new flow log comes into being as if activated from nothing.
-        let delay = self.delay_for(scope.provider()).await?;
-        let StatusChange { status, due_at } =
-            status_change(Operation::Activate.plan(delay, now)).expect("activating never deletes");
+        let (step, fault) = self
+            .plan(scope, Operation::Activate, &[&spec.resource_id], now)
+            .await?;
+        let StatusChange {
+            status,
+            due_at,
+            delivery_fault,
+        } = status_change(step, fault).expect("activating never deletes");
+        let delivery = delivery_fault.map_or(delivery, Delivery::Faulted);
         let flow_log = FlowLog {
             id: FlowLogId::generate(scope.provider()),
             scope: scope.clone(),
@@ -265,10 +277,9 @@ impl<R: Repository> FlowLogService<R> {
             let status_change = match operation {
                 Some(op) => {
                     ensure_allowed(op, &current)?;
-                    Some(
-                        status_change(self.plan(scope, op).await?)
-                            .expect("activate and deactivate never delete"),
-                    )
+                    let ids = [id.as_str(), current.spec.resource_id.as_str()];
+                    let (step, fault) = self.plan(scope, op, &ids, Utc::now()).await?;
+                    Some(status_change(step, fault).expect("activate and deactivate never delete"))
                 }
                 None => None,
             };
@@ -392,7 +403,8 @@ impl<R: Repository> FlowLogService<R> {
         op: Operation,
     ) -> Result<Applied, DomainError> {
         let allowed = op.allowed_from();
-        let applied = match status_change(self.plan(scope, op).await?) {
+        let (step, fault) = self.plan(scope, op, &[id.as_str()], Utc::now()).await?;
+        let applied = match status_change(step, fault) {
             Some(change) => {
                 let unchanged = AttributeChanges::default();
                 let updated = self
@@ -469,9 +481,35 @@ impl<R: Repository> FlowLogService<R> {
         self.store.backend()
     }
 
-    async fn plan(&self, scope: &TenantScope, op: Operation) -> Result<Step, DomainError> {
-        let delay = self.delay_for(scope.provider()).await?;
-        Ok(op.plan(delay, Utc::now()))
+    /// The step an operation takes now, by the transition settings and the fault rules: a rule
+    /// that fires makes the transition stick (it never comes due by itself) or, on an
+    /// activation, marks the flow log's delivery failed. `ids` are the flow log's (none before
+    /// it exists) and the resource it captures, for rules that name one.
+    async fn plan(
+        &self,
+        scope: &TenantScope,
+        op: Operation,
+        ids: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<(Step, Option<DeliveryFault>), DomainError> {
+        let mut delay = self.delay_for(scope.provider()).await?;
+        let facts = TransitionFacts {
+            provider: scope.provider(),
+            kind: TransitionKind::FlowLog,
+            tenant: scope.tenant_id(),
+            region: scope.region_id(),
+            resource_ids: ids,
+            can_fail: op == Operation::Activate,
+        };
+        let fault = match self.faults.on_transition(&facts).await? {
+            Some(FaultEffect::Stuck) => {
+                delay = Duration::MAX;
+                None
+            }
+            Some(FaultEffect::Fail(fault)) => Some(fault),
+            _ => None,
+        };
+        Ok((op.plan(delay, now), fault))
     }
 
     /// How long a provider's flow-log transitions last now: the stored setting (one keyed read
@@ -560,16 +598,19 @@ impl<R: Repository> FlowLogService<R> {
     }
 }
 
-/// What a step writes to the row; `None` when it removes the row.
-fn status_change(step: Step) -> Option<StatusChange> {
+/// What a step writes to the row (with the delivery fault a rule marks it with, or none);
+/// `None` when it removes the row.
+fn status_change(step: Step, delivery_fault: Option<DeliveryFault>) -> Option<StatusChange> {
     match step {
         Step::Pending { status, due_at } => Some(StatusChange {
             status,
             due_at: Some(due_at),
+            delivery_fault,
         }),
         Step::Settle(Settlement::Becomes(status)) => Some(StatusChange {
             status,
             due_at: None,
+            delivery_fault,
         }),
         Step::Settle(Settlement::Gone) => None,
     }

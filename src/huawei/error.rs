@@ -96,6 +96,13 @@ impl HuaweiError {
                 Self::gateway(StatusCode::GATEWAY_TIMEOUT, "APIGW.0203", "Backend timeout")
             }
             Failure::Internal => internal(),
+            // The API gateway's flow control, as every Huawei SDK sees it (a ClientRequestException
+            // with status 429 and this code).
+            Failure::Throttled { .. } => Self::gateway(
+                StatusCode::TOO_MANY_REQUESTS,
+                "APIGW.0308",
+                "The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second",
+            ),
             Failure::Cloud {
                 status,
                 code,

@@ -55,11 +55,7 @@ impl Operations {
     /// Registers the operation `name` (as the SDKs name it) at `path` with its one-method
     /// `handler`, behind the gateway's authentication.
     pub fn add(self, path: &str, name: &'static str, handler: MethodRouter<AppState>) -> Self {
-        let handler = handler.route_layer(middleware::from_fn_with_state(
-            self.state.clone(),
-            authenticate,
-        ));
-        self.register(path, name, handler)
+        self.register(path, name, handler, true)
     }
 
     /// Registers an operation whose caller the operation authenticates itself (a password or a
@@ -70,12 +66,27 @@ impl Operations {
         name: &'static str,
         handler: MethodRouter<AppState>,
     ) -> Self {
-        self.register(path, name, handler)
+        self.register(path, name, handler, false)
     }
 
-    fn register(mut self, path: &str, name: &'static str, handler: MethodRouter<AppState>) -> Self {
+    /// The operation's route: the operation named, then (`authenticated`) the caller checked,
+    /// then the cross-cutting layers, which so see the product, operation and tenant.
+    fn register(
+        mut self,
+        path: &str,
+        name: &'static str,
+        handler: MethodRouter<AppState>,
+        authenticated: bool,
+    ) -> Self {
         let product = self.product;
-        let route = layers::around_operation(handler).route_layer(middleware::from_fn(
+        let mut route = layers::around_operation(handler);
+        if authenticated {
+            route = route.route_layer(middleware::from_fn_with_state(
+                self.state.clone(),
+                authenticate,
+            ));
+        }
+        let route = route.route_layer(middleware::from_fn(
             move |request: Request, next: Next| async move {
                 if let Some(context) = RequestContext::of(request.extensions()) {
                     context.set_operation(product, name);

@@ -6,6 +6,7 @@
 //!
 //! Layers that only need to see the finished response (the request log) live in the edge.
 
+pub mod faults;
 pub mod journal;
 mod operation_span;
 
@@ -16,5 +17,7 @@ pub fn around_operation<S>(handler: MethodRouter<S>) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    handler.route_layer(axum::middleware::from_fn(operation_span::enter))
+    handler
+        .route_layer(axum::middleware::from_fn(faults::apply))
+        .route_layer(axum::middleware::from_fn(operation_span::enter))
 }

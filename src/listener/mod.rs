@@ -23,6 +23,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tower::Service;
 
+use crate::context::DropConnection;
+
 pub use tls::{CertSource, Tls, TlsError};
 
 /// The first byte of a TLS connection: a handshake record.
@@ -133,6 +135,18 @@ async fn connection(
 }
 
 /// Completes once shutdown has begun.
+/// Why a connection was closed unanswered: a fault rule asked for it.
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl std::fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for ConnectionDropped {}
+
 async fn stopped(stopping: &mut watch::Receiver<bool>) {
     let _ = stopping.wait_for(|stop| *stop).await;
 }
@@ -156,9 +170,16 @@ where
         let guard = InFlight::enter(service_activity.clone());
         let mut router = router.clone();
         async move {
-            let response = router.call(request.map(axum::body::Body::new)).await;
+            let response = match router.call(request.map(axum::body::Body::new)).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
             drop(guard);
-            response
+            if response.extensions().get::<DropConnection>().is_some() {
+                // An error from the service makes hyper close the connection unanswered.
+                return Err(ConnectionDropped);
+            }
+            Ok(response)
         }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();

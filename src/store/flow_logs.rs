@@ -9,6 +9,8 @@ use super::sql::{
 };
 use super::tags::{push_tag_filters, tag_new, FLOW_LOG_TAGS};
 use super::{with_db, Store};
+use crate::domain::destination::Delivery;
+use crate::domain::faults::DeliveryFault;
 use crate::domain::repository::{FlowLogRepository, Insertion, StatusChange};
 use crate::domain::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, ResetCounts, ResetScope,
@@ -226,7 +228,12 @@ fn insert<DB: Dialect>(
         .push(", ")
         .opt_int(flow_log.active_since.map(to_millis))
         .push(", ")
-        .opt_int(flow_log.records_through.map(to_millis));
+        .opt_int(flow_log.records_through.map(to_millis))
+        .push(", ")
+        .opt_text(match flow_log.delivery {
+            Delivery::Faulted(fault) => Some(fault.as_str()),
+            _ => None,
+        });
     sql.push(" WHERE TRUE");
     if let Some(quota) = quota {
         sql.push(" AND (SELECT COUNT(*) FROM flow_logs WHERE TRUE");
@@ -351,7 +358,9 @@ fn update<DB: Dialect>(
         sql.push(", status = ")
             .text(change.status.as_str())
             .push(", due_at = ")
-            .opt_int(change.due_at.map(to_millis));
+            .opt_int(change.due_at.map(to_millis))
+            .push(", delivery_fault = ")
+            .opt_text(change.delivery_fault.map(DeliveryFault::as_str));
         if change.status == Status::Active {
             sql.push(", active_since = ").int(to_millis(now));
         }
@@ -425,9 +434,11 @@ fn push_conditions<DB: Dialect>(
         sql.push("))");
     }
     if let Some(delivering) = filter.delivering {
+        // Delivering: no fault rule's mark, and the stream exists.
         sql.push(if delivering { " AND" } else { " AND NOT" })
             .push(format!(
-            " EXISTS (SELECT 1 FROM log_streams s WHERE {} AND s.group_id = flow_logs.log_group)",
+            " (flow_logs.delivery_fault IS NULL AND EXISTS (SELECT 1 FROM log_streams s WHERE {} \
+             AND s.group_id = flow_logs.log_group))",
             same_tenant_as_flow_log("s", "log_topic")
         ));
     }

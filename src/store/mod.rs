@@ -10,6 +10,7 @@ mod activations;
 mod database;
 mod destinations;
 mod exec;
+mod faults;
 mod flow_logs;
 mod issued;
 mod journal;

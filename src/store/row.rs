@@ -9,6 +9,7 @@ use sqlx::{Database, Decode, Type};
 use super::exec::Counted;
 use super::sql::Dialect;
 use crate::domain::destination::Delivery;
+use crate::domain::faults::DeliveryFault;
 use crate::domain::{
     FlowLog, FlowLogId, LogDestination, NewFlowLog, Provider, ResourceKind, Status, StorageError,
     Tag, TenantScope, TrafficFilter,
@@ -81,7 +82,7 @@ where
 /// appends its own `tags` expression ([`Dialect::tags_json`]).
 pub const COLUMNS: &str = "id, provider, tenant_id, region_id, name, description, resource_kind, resource_id, \
      traffic_filter, traffic_paths, aggregation_interval, ip_version, log_format, log_group, log_topic, \
-     index_enabled, resource_group_id, status, due_at, created_at, updated_at, active_since, records_through";
+     index_enabled, resource_group_id, status, due_at, created_at, updated_at, active_since, records_through, delivery_fault";
 
 /// A row of a counted page: the flow log and how many match in all.
 #[derive(Debug, sqlx::FromRow)]
@@ -123,6 +124,7 @@ pub struct FlowLogRow {
     pub updated_at: i64,
     pub active_since: Option<i64>,
     pub records_through: Option<i64>,
+    pub delivery_fault: Option<Text>,
     pub tags: Tags,
     pub group_exists: bool,
     pub stream_exists: bool,
@@ -219,7 +221,17 @@ impl TryFrom<FlowLogRow> for FlowLog {
             due_at: row.due_at.map(from_millis).transpose()?,
             created_at: from_millis(row.created_at)?,
             updated_at: from_millis(row.updated_at)?,
-            delivery: Delivery::from_existence(row.group_exists, row.stream_exists),
+            delivery: Delivery::stored(
+                row.group_exists,
+                row.stream_exists,
+                match row.delivery_fault {
+                    Some(fault) => Some(
+                        DeliveryFault::parse(&fault.0)
+                            .ok_or_else(|| corrupt("delivery_fault", &fault.0))?,
+                    ),
+                    None => None,
+                },
+            ),
             active_since: row.active_since.map(from_millis).transpose()?,
             records_through: row.records_through.map(from_millis).transpose()?,
         })

@@ -77,7 +77,7 @@ macro_rules! for_each_section {
     }};
 }
 
-/// How many rows one insert statement carries (at most 23 columns each: well under every
+/// How many rows one insert statement carries (at most 24 columns each: well under every
 /// backend's limit of bound values).
 const INSERT_BATCH: usize = 100;
 
@@ -322,7 +322,7 @@ section_row! {
         ip_version: Option<Text>, log_format: Option<Text>, log_group: Text, log_topic: Text,
         index_enabled: bool, resource_group_id: Option<Text>, status: Text,
         due_at: Option<i64>, created_at: i64, updated_at: i64, active_since: Option<i64>,
-        records_through: Option<i64>,
+        records_through: Option<i64>, delivery_fault: Option<Text>,
     }
 }
 

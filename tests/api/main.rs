@@ -11,6 +11,7 @@ mod control;
 mod control_reset;
 mod control_snapshot;
 mod control_token;
+mod faults;
 mod huawei;
 mod journal;
 mod listener;

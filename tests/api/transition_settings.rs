@@ -88,6 +88,14 @@ async fn alibaba_flow_logs_follow_each_mode() {
     assert_eq!(setting(&app, "alibaba", "flow_log").await["source"], "set");
     let id = app.create_alibaba("vpc-manual", &[]).await;
     assert_eq!(app.alibaba_status(&id).await.as_deref(), Some("Activating"));
+    let viewed = app
+        .stored()
+        .await
+        .into_iter()
+        .find(|view| view["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(viewed["due_at"], Value::Null, "no date: {viewed}");
+    assert_eq!(viewed["waits_for_tick"], true, "{viewed}");
     assert_eq!(tick(&app).await, 0, "a manual transition is never due");
     let far = Utc::now() + chrono::Duration::days(365 * 1000);
     assert_eq!(app.app.worker().tick(far).await.unwrap(), 0);

@@ -7,7 +7,8 @@
 # completed by tick?all=true; alibaba_ecs_check.py: ENIs;
 # alibaba_network_check.py: VPCs, vSwitches, route tables; alibaba_sls_check.py: SLS projects,
 # logstores and flow-log records read back; https_check.py: every Python SDK over HTTPS on the same
-# port, trusting the CA the server generated in $TMP), both clouds' identity APIs
+# port, trusting the CA the server generated in $TMP; faults_check.py: fault rules as each SDK
+# sees them), both clouds' identity APIs
 # (identity_check.py, with a second server on the same database for expiry), the providers'
 # flow-log examples on a fresh strict server (examples_check.py), snapshots exported, reset and
 # imported, and a seed at start, on servers of its own (snapshot_check.py), and the Alibaba Node.js SDK
@@ -147,8 +148,13 @@ CREDENTIALS="$TMP/credentials.toml"
     "$VENV/bin/python" "$HERE/alibaba_ecs_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/alibaba_sls_check.py" --print-credentials
     "$VENV/bin/python" "$HERE/https_check.py" --print-credentials
+    "$VENV/bin/python" "$HERE/faults_check.py" --print-credentials
 } > "$CREDENTIALS"
-"$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
+# The server gets only these flags: a FLOWPLANE_* variable of the caller's (a control token, say)
+# would change the server the checks expect.
+UNSET_FLOWPLANE=()
+for name in $(compgen -e | grep '^FLOWPLANE_' || true); do UNSET_FLOWPLANE+=(-u "$name"); done
+env "${UNSET_FLOWPLANE[@]}" "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" --log-format json \
     --transition-delay "$TRANSITION_DELAY" --auth verify --credentials "$CREDENTIALS" \
     --tls on --tls-dir "$TMP" > "$TMP/server.log" 2>&1 &
 SERVER_PID=$!
@@ -220,6 +226,14 @@ wait "$CHECK_PID"
 # the logstore, its records read back and queried, delivery FAILED while the logstore is gone. --------
 echo "sdk: Alibaba Cloud SLS SDK checks (LogClient V1/V4 and the TEA client through HTTP_PROXY; flow-log records)"
 FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/alibaba_sls_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- Fault rules (tests/sdk/faults_check.py): throttling as each SDK's own throttling error (and
+# retried where the SDK retries), latency and a dropped connection, each rule scoped to the
+# check's own project or account. -------------------------------------------------------------
+echo "sdk: fault rules (throttling, retries, latency, dropped connections) through each SDK"
+FLOWPLANE_ENDPOINT="$ENDPOINT" "$VENV/bin/python" "$HERE/faults_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 

@@ -20,7 +20,11 @@ class Server:
         self.process = subprocess.Popen(
             [binary, "serve", "--listen", f"127.0.0.1:{port}", "--database-url", database_url,
              "--credentials", credentials, "--auth", "verify", "--log-format", "json", *flags],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT,
+            # Only the flags above: a FLOWPLANE_* variable of the caller's (a control token, say)
+            # would change the server the checks expect.
+            env={name: value for name, value in os.environ.items()
+                 if not name.startswith("FLOWPLANE_")})
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -69,7 +69,8 @@ impl SlsError {
     }
 
     /// A failure raised outside the product (unknown route, a bug, a layer's cloud error).
-    pub fn from_failure(failure: &Failure) -> Self {
+    /// `read`: whether the operation reads (its throttling is the read quota's).
+    pub fn from_failure(failure: &Failure, read: bool) -> Self {
         match failure {
             Failure::NoSuchRoute => {
                 Self::bad_request("InvalidMethod", "invalid request method for this path")
@@ -83,6 +84,17 @@ impl SlsError {
                 "The request timed out.",
             ),
             Failure::Internal => Self::internal(),
+            // The project's quota, which LogClient retries.
+            Failure::Throttled { .. } if read => Self::new(
+                StatusCode::FORBIDDEN,
+                "ReadQuotaExceed",
+                "Project read quota exceed.",
+            ),
+            Failure::Throttled { .. } => Self::new(
+                StatusCode::FORBIDDEN,
+                "WriteQuotaExceed",
+                "Project write quota exceed.",
+            ),
             Failure::Cloud {
                 status,
                 code,

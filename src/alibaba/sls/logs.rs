@@ -5,6 +5,7 @@
 //! (at most 100). Every value is a string; `__time__` is the record's start, `__topic__`
 //! `flow_log`, `__source__` empty. Always `progress: Complete`.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
@@ -26,7 +27,6 @@ use crate::state::AppState;
 /// The most records one call returns.
 const MAX_LINES: u64 = 100;
 /// Records read from the store per step while filtering.
-const BATCH: u32 = 500;
 
 /// What a GetLogs call asks for.
 #[derive(Debug)]
@@ -172,38 +172,35 @@ async fn find(
     let mut logs = Vec::new();
     let mut matched = 0u64;
     if topic_matches {
-        let mut read = 0u64;
-        loop {
-            let selection = RecordSelection {
-                visibility: Visibility::Tenant(&call.scope),
-                destination: Some((project, logstore)),
-                flow_log_id: None,
-                from: time(request.from),
-                to: time(request.to),
-            };
-            let batch = state
-                .records
-                .read(selection, !request.reverse, read, BATCH)
-                .await?;
-            read += batch.len() as u64;
-            for record in &batch {
-                let (fields, log) = log_of(record);
+        let selection = RecordSelection {
+            visibility: Visibility::Tenant(&call.scope),
+            destination: Some((project, logstore)),
+            flow_log_id: None,
+            from: time(request.from),
+            to: time(request.to),
+        };
+        state
+            .records
+            .scan(selection, !request.reverse, |record| {
+                let (fields, log) = log_of(&record);
                 let pairs: Vec<(&str, &str)> = fields
                     .iter()
                     .map(|(name, value)| (*name, value.as_str()))
                     .collect();
                 if !search.matches(&pairs) {
-                    continue;
+                    return ControlFlow::Continue(());
                 }
-                if matched >= request.offset && (logs.len() as u64) < request.line {
+                if matched >= request.offset {
                     logs.push(log);
                 }
                 matched += 1;
-            }
-            if (batch.len() as u32) < BATCH || logs.len() as u64 >= request.line {
-                break;
-            }
-        }
+                if logs.len() as u64 >= request.line {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .await?;
     }
     Ok(Found {
         logs,

@@ -107,8 +107,13 @@ impl Face for SlsFace {
         RequestId::new(hex[..24].to_owned())
     }
 
-    fn render(&self, _context: &RequestContext, failure: &Failure) -> Response {
-        SlsError::from_failure(failure).into_response()
+    fn render(&self, context: &RequestContext, failure: &Failure) -> Response {
+        let read = context.operation().is_some_and(|operation| {
+            ["Get", "List", "Pull"]
+                .iter()
+                .any(|verb| operation.name.starts_with(verb))
+        });
+        SlsError::from_failure(failure, read).into_response()
     }
 }
 

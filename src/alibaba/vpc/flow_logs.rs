@@ -476,6 +476,7 @@ fn deliver_error(delivery: Delivery) -> &'static str {
         Delivery::Delivering => "",
         Delivery::GroupMissing => "ProjectNotExist",
         Delivery::StreamMissing => "UnavaliableTarget",
+        Delivery::Faulted(fault) => fault.as_str(),
     }
 }
 

@@ -6,6 +6,8 @@
 //! stream's records of that same millisecond (in delivery order): a 19-digit number, unique and
 //! increasing within the stream, that stays the same as long as the record is kept.
 
+use std::ops::ControlFlow;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -28,7 +30,6 @@ const MAX_LIMIT: usize = 5000;
 /// The widest time range one query may cover.
 const MAX_RANGE_DAYS: i64 = 30;
 /// Records read from the store per round trip.
-const READ_PAGE: u32 = 1000;
 /// `line_num` = ms × this + rank within the millisecond.
 const PER_MILLI: u64 = 1_000_000;
 
@@ -143,7 +144,7 @@ pub async fn list_logs(
             Json(json!({ "count": 0, "logs": [], "isQueryComplete": true })).into_response(),
         );
     }
-    let selection = || RecordSelection {
+    let selection = RecordSelection {
         visibility: Visibility::Tenant(&path.scope),
         destination: Some((path.group(), path.stream())),
         flow_log_id: None,
@@ -156,15 +157,9 @@ pub async fn list_logs(
     let mut matches: Vec<(u64, String)> = Vec::new();
     let mut words = Vec::new();
     let (mut last_ms, mut rank) = (i64::MIN, 0u64);
-    let mut offset = 0u64;
-    loop {
-        let page = state
-            .records
-            .read(selection(), true, offset, READ_PAGE)
-            .await
-            .map_err(from_domain)?;
-        let read = page.len();
-        for record in page {
+    state
+        .records
+        .scan(selection, true, |record| {
             let ms = record.time().timestamp_millis();
             if ms == last_ms {
                 rank += 1;
@@ -176,12 +171,10 @@ pub async fn list_logs(
                 let line_num = u64::try_from(ms).unwrap_or_default() * PER_MILLI + rank;
                 matches.push((line_num, line));
             }
-        }
-        if read < READ_PAGE as usize {
-            break;
-        }
-        offset += read as u64;
-    }
+            ControlFlow::Continue(())
+        })
+        .await
+        .map_err(from_domain)?;
     let count = matches.len();
     let page = page_of(&matches, &params);
     let highlight = params.highlight && params.keywords != Query::All;

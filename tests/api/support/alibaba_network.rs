@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use flowplane::domain::network::NewNetworkResource;
-use flowplane::domain::{NetworkDelays, NetworkService, ResourceKind, TenantScope};
+use flowplane::domain::{FaultService, NetworkDelays, NetworkService, ResourceKind, TenantScope};
 use flowplane::state::Network;
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -30,7 +30,12 @@ impl TestApp {
             huawei: Duration::ZERO,
             alibaba: Duration::ZERO,
         };
-        NetworkService::new(self.store().clone(), settled, Arc::new(Notify::new()))
+        NetworkService::new(
+            self.store().clone(),
+            settled,
+            Arc::new(Notify::new()),
+            FaultService::new(self.store().clone()),
+        )
     }
 
     /// Creates a VPC with `extra` parameters and returns its CreateVpc answer (still `Pending`).

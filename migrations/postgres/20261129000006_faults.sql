@@ -1,0 +1,38 @@
+-- As migrations/sqlite/20261129000006_faults.sql.
+-- Fault rules (POST /_flowplane/faults): what to get wrong on purpose, and their counters.
+-- A request rule matches on face/product/operation, a transition rule on provider/kind; both
+-- optionally on tenant, region and a resource id. `remaining` counts down from `times`; a
+-- firing is one conditional update of it, so a rule for N matches fires N times across
+-- processes. `probability` is in millionths; `duration_ms` is a latency or a retry-after.
+CREATE TABLE fault_rules (
+    id          TEXT    PRIMARY KEY,
+    -- The order rules are matched in (oldest first); MAX + 1 at insert.
+    seq         BIGINT NOT NULL UNIQUE,
+    created_at  BIGINT NOT NULL,
+    face        TEXT,
+    product     TEXT,
+    operation   TEXT,
+    provider    TEXT,
+    kind        TEXT,
+    tenant      TEXT,
+    region      TEXT,
+    resource_id TEXT,
+    effect      TEXT    NOT NULL
+        CHECK (effect IN ('throttle', 'error', 'latency', 'drop', 'stuck', 'fail')),
+    status      BIGINT,
+    code        TEXT,
+    message     TEXT,
+    duration_ms BIGINT,
+    times       BIGINT CHECK (times IS NULL OR times > 0),
+    remaining   BIGINT CHECK (remaining IS NULL OR remaining >= 0),
+    probability BIGINT CHECK (probability IS NULL OR (probability > 0 AND probability <= 1000000)),
+    seed        BIGINT NOT NULL DEFAULT 0,
+    matched     BIGINT NOT NULL DEFAULT 0,
+    fired       BIGINT NOT NULL DEFAULT 0,
+    CHECK ((times IS NULL) = (remaining IS NULL))
+);
+
+-- A fail rule's mark on a flow log: its delivery fails with this reason (Alibaba's
+-- FlowLogDeliverErrorMessage) until its next status change.
+ALTER TABLE flow_logs ADD COLUMN delivery_fault TEXT
+    CHECK (delivery_fault IN ('UserNotAuthorised', 'ProjectNotExist', 'UnavaliableTarget', 'UnknownError'));
