@@ -5,10 +5,14 @@
 //! that order and inserted in it, so listings keep their order (the ids, times, statuses,
 //! pending due times and records progress are kept as they were).
 //!
-//! **Adding a table to snapshots** (say, fault rules): one `section_row!` for its row, and one
-//! line in [`for_each_section!`], where parents come before children. Nothing else changes:
-//! export, import (replace and merge), seeding and the "empty database" test go through
-//! that list.
+//! **Adding a table to snapshots** (say, `fault_rules`): one `section_row!` for its row (its
+//! columns but an auto-increment `seq`, with a [`RowCheck`] for what the services must be able
+//! to read back), and one line in [`for_each_section!`], where parents come before children.
+//! Nothing else changes: export, import (replace and merge), seeding and the "empty database"
+//! test go through that list. Its [`Scoping`] says which snapshots hold it: `Tenant` (rows
+//! carry provider, tenant and region), `Owned` (rows of another section's rows), `Provider`
+//! (per-provider rows, in no tenant's snapshot); rows that belong to no provider (a rule on a
+//! face) would want one more variant, held only by a snapshot of everything.
 //!
 //! Not in a snapshot: issued IAM tokens, temporary keys (secrets, and short-lived), signature
 //! nonces (seconds-long replay guards) and the request journal (a log of calls, not state).
