@@ -18,12 +18,12 @@ use crate::config::ServeArgs;
 use crate::context::Face;
 use crate::domain::{
     DestinationService, FaultService, FlowLogService, NetworkDelays, NetworkService, Quotas,
-    RecordService, TransitionDelays,
+    RecordService, SnapshotService, TransitionDelays,
 };
 use crate::edge::{self, Edge};
 use crate::layers::journal::Journal;
 use crate::listener::{self, CertSource, Limits, Tls, TlsError};
-use crate::state::{AppState, Destinations, FlowLogs, Network, Records};
+use crate::state::{AppState, Destinations, FlowLogs, Network, Records, Snapshots};
 use crate::store::{Store, StoreError};
 use crate::worker::{RecordWorker, TransitionWorker, Workers};
 use crate::{alibaba, control, huawei};
@@ -35,6 +35,8 @@ pub enum BuildError {
     Credentials(#[from] CredentialsError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Seed(#[from] crate::seed::SeedError),
 }
 
 /// Why serving ended with an error.
@@ -102,6 +104,10 @@ impl App {
             faults.clone(),
         );
         let records = RecordService::new(store.clone(), settings.records.options());
+        let snapshots = SnapshotService::new(store.clone(), flow_logs.work_scheduled());
+        if let Some(seed) = &settings.seed {
+            crate::seed::load(&snapshots, seed).await?;
+        }
         let workers = Workers {
             transitions: TransitionWorker::new(&flow_logs, &network),
             records: RecordWorker::new(&records),
@@ -112,6 +118,7 @@ impl App {
                 network,
                 destinations: DestinationService::new(store.clone()),
                 records,
+                snapshots,
                 nonces: Nonces::new(store.clone()),
                 auth: settings.auth,
                 credentials: Arc::new(credentials),
@@ -154,6 +161,10 @@ impl App {
 
     pub fn records(&self) -> &Records {
         &self.state.records
+    }
+
+    pub fn snapshots(&self) -> &Snapshots {
+        &self.state.snapshots
     }
 
     /// The transition worker, for driving transitions by hand (`tick`) in tests.

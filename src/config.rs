@@ -154,6 +154,12 @@ pub struct ServeArgs {
     )]
     pub control_token: Option<ControlToken>,
 
+    /// A snapshot file, or a directory of them (every `*.json`, in name order), loaded at
+    /// start when the database holds nothing a snapshot holds (no resource, flow log,
+    /// destination, record or transition setting).
+    #[arg(long, env = "FLOWPLANE_SEED", value_name = "PATH")]
+    pub seed: Option<PathBuf>,
+
     #[command(flatten)]
     pub records: RecordArgs,
 

@@ -8,7 +8,8 @@
 //! the answer goes back out the same way. The [`worker`] completes due life-cycle transitions
 //! through the same service; [`control`] is the emulator's own API; [`app`] assembles it all
 //! from [`config`], with the services and settings every handler reaches in [`state`] and the
-//! credentials, signing primitives and nonces in [`auth`].
+//! credentials, signing primitives and nonces in [`auth`]; [`seed`] loads `--seed` snapshots at
+//! start.
 
 pub mod alibaba;
 pub mod app;
@@ -21,6 +22,7 @@ pub mod edge;
 pub mod huawei;
 pub mod layers;
 pub mod listener;
+pub mod seed;
 pub mod state;
 pub mod store;
 pub mod worker;

@@ -41,6 +41,7 @@ async fn serve(args: flowplane::config::ServeArgs) -> Result<(), String> {
     let app = App::build(&args).await.map_err(|err| match err {
         BuildError::Credentials(err) => format!("cannot use the credentials: {err}"),
         BuildError::Store(err) => format!("cannot open the database {database}: {err}"),
+        BuildError::Seed(err) => format!("cannot load the seed: {err}"),
     })?;
     let listener = TcpListener::bind(args.listen)
         .await

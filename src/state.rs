@@ -10,6 +10,7 @@ use crate::auth::nonces::Nonces;
 use crate::auth::AuthMode;
 use crate::domain::{
     DestinationService, FaultService, FlowLogService, NetworkService, RecordService,
+    SnapshotService,
 };
 use crate::layers::journal::Journal;
 use crate::store::Store;
@@ -24,6 +25,8 @@ pub type Destinations = DestinationService<Store>;
 pub type Records = RecordService<Store>;
 /// The fault rules over the store in use.
 pub type Faults = FaultService<Store>;
+/// Snapshots of the world (export, import, seeds) over the store in use.
+pub type Snapshots = SnapshotService<Store>;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -31,6 +34,7 @@ pub struct AppState {
     pub network: Network,
     pub destinations: Destinations,
     pub records: Records,
+    pub snapshots: Snapshots,
     /// Signature nonces, claimed once each.
     pub nonces: Nonces<Store>,
     /// Whether the cloud faces check request signatures.

@@ -5,6 +5,7 @@ mod faults;
 mod query;
 mod records;
 mod requests;
+mod snapshot;
 mod token;
 mod transitions;
 mod views;
@@ -56,6 +57,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/_flowplane/faults/{id}",
             axum::routing::delete(faults::remove),
         )
+        .route(
+            "/_flowplane/snapshot",
+            get(snapshot::export).post(snapshot::import),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             token::require,
@@ -88,6 +93,10 @@ impl Face for ControlFace {
 pub enum ControlError {
     BadParameter(String),
     NotFound(String),
+    /// The request clashes with what is stored (a snapshot's ids already taken).
+    Conflict(String),
+    /// The body is larger than the endpoint takes.
+    TooLarge(String),
     /// No control token, or not the right one.
     Unauthorized(&'static str),
     Failure(Failure),
@@ -107,6 +116,12 @@ impl IntoResponse for ControlError {
                 (StatusCode::BAD_REQUEST, "InvalidParameter", message.clone())
             }
             ControlError::NotFound(message) => (StatusCode::NOT_FOUND, "NotFound", message.clone()),
+            ControlError::Conflict(message) => (StatusCode::CONFLICT, "Conflict", message.clone()),
+            ControlError::TooLarge(message) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PayloadTooLarge",
+                message.clone(),
+            ),
             ControlError::Unauthorized(message) => {
                 (StatusCode::UNAUTHORIZED, "Unauthorized", (*message).into())
             }

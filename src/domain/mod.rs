@@ -18,6 +18,8 @@ pub mod records;
 pub mod repository;
 mod reset;
 mod service;
+mod snapshot;
+mod snapshot_service;
 pub mod tenancy;
 mod transition_settings;
 
@@ -32,9 +34,14 @@ pub use model::{
 };
 pub use network_service::{max_network_tags, NetworkDelays, NetworkService};
 pub use record_service::{Advance, Generated, RecordOptions, RecordService, MAX_WINDOWS_AT_ONCE};
+pub use repository::SnapshotError;
 pub use repository::{Repository, StorageError, Visibility};
 pub use reset::{ResetArea, ResetCounts, ResetProduct, ResetScope, ResetScopeError, ResetTenant};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};
+pub use snapshot::{
+    ImportCounts, ImportMode, InvalidSnapshot, Snapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION,
+};
+pub use snapshot_service::SnapshotService;
 pub use transition_settings::{
     SettingRefused, TransitionDefaults, TransitionKind, TransitionMode, TransitionSetting,
 };

@@ -24,6 +24,7 @@ use super::model::{
 use super::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStatus};
 use super::records::FlowRecord;
 use super::reset::{ResetCounts, ResetScope};
+use super::snapshot::{ImportCounts, ImportMode, InvalidSnapshot, Snapshot};
 use super::transition_settings::{TransitionKind, TransitionMode, TransitionSetting};
 
 /// Why persistence failed, in terms the domain can act on.
@@ -38,6 +39,25 @@ pub enum StorageError {
     /// A stored row does not decode into the domain.
     #[error("stored row is not valid: {0}")]
     Corrupt(String),
+}
+
+/// Why a snapshot was not imported; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Not a snapshot this Flowplane reads, or rows the schema or the domain refuse.
+    #[error("{0}")]
+    Invalid(String),
+    /// A row's key (an id, a unique name) is already taken.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<InvalidSnapshot> for SnapshotError {
+    fn from(InvalidSnapshot(message): InvalidSnapshot) -> Self {
+        SnapshotError::Invalid(message)
+    }
 }
 
 /// A new status for a flow log, with the time it completes when it is transitional.
@@ -511,6 +531,30 @@ pub trait ActivationRepository: Send + Sync {
     ) -> impl Future<Output = Answer<()>> + Send;
 
     fn service_activated(&self, scope: &TenantScope) -> impl Future<Output = Answer<bool>> + Send;
+}
+
+/// Snapshots of the world: every table a snapshot holds, read and written in one place.
+pub trait SnapshotRepository: Send + Sync {
+    /// Every row of `scope` (the delivered records only with `records`), section by section.
+    fn export_sections(
+        &self,
+        scope: &ResetScope,
+        records: bool,
+    ) -> impl Future<Output = Answer<std::collections::BTreeMap<String, Vec<serde_json::Value>>>> + Send;
+
+    /// Imports one snapshot in one transaction: all of it or, refused, nothing.
+    fn import_snapshot(
+        &self,
+        snapshot: &Snapshot,
+        mode: ImportMode,
+    ) -> impl Future<Output = Result<ImportCounts, SnapshotError>> + Send;
+
+    /// Merges `snapshots`, in order and in one transaction, when no table a snapshot holds
+    /// has a row (other processes starting on the database take turns); `None` otherwise.
+    fn seed(
+        &self,
+        snapshots: &[Snapshot],
+    ) -> impl Future<Output = Result<Option<ResetCounts>, SnapshotError>> + Send;
 }
 
 /// The database as a whole.

@@ -1,7 +1,8 @@
 //! Persistence: the domain's repository traits, implemented once over SQL written once, for
 //! SQLite and Postgres. Each area has one file holding its statements and its implementation
 //! (`flow_logs`, `network`, `destinations`, `records`, `tags`, `transitions`,
-//! `transition_settings`, `activations`, `nonces`, `issued`, `journal`, `database`); each backend (`sqlite`, `postgres`) contributes only what
+//! `transition_settings`, `activations`, `nonces`, `issued`, `journal`, `database`;
+//! `snapshot` reads and writes every table a snapshot holds); each backend (`sqlite`, `postgres`) contributes only what
 //! differs: connecting, migrating, its [`sql::Dialect`] and its connections. Invariants (uniqueness, tenant scoping, legal
 //! transitions) are kept by the schema and by conditional statements, never by check-then-write.
 
@@ -20,6 +21,7 @@ mod records;
 mod reset;
 mod row;
 mod settings;
+mod snapshot;
 mod sql;
 mod sqlite;
 mod tags;

@@ -35,6 +35,8 @@ impl Dialect for Postgres {
     const LOCK_FOR_TAGS: &'static str = " ORDER BY id FOR UPDATE";
     const HOLD_ROW: &'static str = " FOR SHARE";
     const POSITION: &'static str = "strpos";
+    const CONSISTENT_READS: Option<&'static str> =
+        Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 
     fn tags_json(resources: &str, tags: &str, owner: &str) -> String {
         format!(

@@ -81,16 +81,16 @@ impl From<&FlowSample> for StoredSample {
 }
 
 #[derive(Debug, sqlx::FromRow)]
-struct RecordRow {
-    provider: Text,
-    tenant_id: Text,
-    region_id: Text,
-    group_id: Text,
-    stream_id: Text,
-    flow_log_id: Text,
-    window_start: i64,
-    time: i64,
-    sample: Text,
+pub(super) struct RecordRow {
+    pub(super) provider: Text,
+    pub(super) tenant_id: Text,
+    pub(super) region_id: Text,
+    pub(super) group_id: Text,
+    pub(super) stream_id: Text,
+    pub(super) flow_log_id: Text,
+    pub(super) window_start: i64,
+    pub(super) time: i64,
+    pub(super) sample: Text,
 }
 
 const RECORD_COLUMNS: &str =

@@ -16,7 +16,9 @@ use crate::domain::{
 };
 
 /// A text column, decoded from the backend's stored form ([`Dialect::load_text`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// In a snapshot it is the caller's text, as a JSON string.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Text(pub String);
 
 /// Both column types are read from the database's text type.

@@ -27,6 +27,10 @@ pub trait Dialect: Bind {
     /// The function giving the 1-based position of text in a column (0 when absent), called
     /// `(column, text)`.
     const POSITION: &'static str;
+    /// The first statement of a transaction whose reads must all see one state of the database
+    /// (a snapshot's export): Postgres reads each statement's own by default; a SQLite
+    /// transaction reads one already.
+    const CONSISTENT_READS: Option<&'static str>;
 
     /// Text as the backend stores it.
     fn store_text(value: &str) -> String;

@@ -18,6 +18,7 @@ impl Dialect for Sqlite {
     const LOCK_FOR_TAGS: &'static str = "";
     const HOLD_ROW: &'static str = "";
     const POSITION: &'static str = "instr";
+    const CONSISTENT_READS: Option<&'static str> = None;
 
     fn tags_json(resources: &str, tags: &str, owner: &str) -> String {
         format!(

@@ -6,7 +6,7 @@ use super::{with_db, Store};
 use crate::domain::repository::TransitionSettingRepository;
 use crate::domain::{Provider, StorageError, TransitionKind, TransitionMode, TransitionSetting};
 
-type SettingRow = (Text, Text, Text, Option<i64>);
+pub(super) type SettingRow = (Text, Text, Text, Option<i64>);
 
 impl TransitionSettingRepository for Store {
     async fn transition_mode(
@@ -44,7 +44,9 @@ impl TransitionSettingRepository for Store {
     }
 }
 
-fn decode((provider, kind, mode, delay_ms): SettingRow) -> Result<TransitionSetting, StorageError> {
+pub(super) fn decode(
+    (provider, kind, mode, delay_ms): SettingRow,
+) -> Result<TransitionSetting, StorageError> {
     let corrupt = || {
         StorageError::Corrupt(format!(
             "transition setting {} {} {} {delay_ms:?}",

@@ -43,16 +43,16 @@ fn kinds(product: Option<&str>) -> &'static [&'static str] {
 }
 
 /// What one tenant of the world holds, by kind.
-struct Tenant {
-    provider: &'static str,
-    id: String,
-    rows: BTreeMap<&'static str, u64>,
+pub(crate) struct Tenant {
+    pub(crate) provider: &'static str,
+    pub(crate) id: String,
+    pub(crate) rows: BTreeMap<&'static str, u64>,
 }
 
 /// Builds the world: two Huawei projects and two Alibaba accounts, each with a flow log, a
 /// destination (LTS group and stream, SLS project and logstore) and records; a VPC and subnet
 /// in each Huawei project, a tagged VPC with a vSwitch and an ENI and a tagged flow log in the first Alibaba account.
-async fn world(app: &TestApp) -> Vec<Tenant> {
+pub(crate) async fn world(app: &TestApp) -> Vec<Tenant> {
     let mut tenants = Vec::new();
     for project in [PROJECT, OTHER_PROJECT] {
         let flow_log = app.create_huawei_id(project, "port-1").await;

@@ -24,6 +24,12 @@ fn guarded() -> Vec<(Method, &'static str, Option<Value>)> {
             "/_flowplane/records/generate",
             Some(json!({"windows": 1})),
         ),
+        (Method::GET, "/_flowplane/snapshot", None),
+        (
+            Method::POST,
+            "/_flowplane/snapshot?mode=merge",
+            Some(json!({"format": "flowplane-snapshot", "version": 1})),
+        ),
     ]
 }
 

@@ -9,6 +9,7 @@ mod app;
 mod auth;
 mod control;
 mod control_reset;
+mod control_snapshot;
 mod control_token;
 mod faults;
 mod huawei;

@@ -136,6 +136,9 @@ async fn no_malformed_request_gets_a_5xx() {
         "/_flowplane/reset?provider=x".to_owned(),
         "/_flowplane/flow-logs?limit=-5".to_owned(),
         "/_flowplane/transitions/tick?all=maybe".to_owned(),
+        "/_flowplane/snapshot?records=maybe".to_owned(),
+        "/_flowplane/snapshot?mode=x".to_owned(),
+        "/_flowplane/snapshot".to_owned(),
     ];
     let bodies: [(Option<&str>, &[u8]); 6] = [
         (None, b""),

@@ -10,7 +10,8 @@
 # port, trusting the CA the server generated in $TMP; faults_check.py: fault rules as each SDK
 # sees them), both clouds' identity APIs
 # (identity_check.py, with a second server on the same database for expiry), the providers'
-# flow-log examples on a fresh strict server (examples_check.py), and the Alibaba Node.js SDK
+# flow-log examples on a fresh strict server (examples_check.py), snapshots exported, reset and
+# imported, and a seed at start, on servers of its own (snapshot_check.py), and the Alibaba Node.js SDK
 # (node/check.js); it fuzzes the Huawei flow-log API with schemathesis from
 # openapi/huawei-vpc-flow-logs.json. The server runs with `--auth verify` and a credentials file
 # holding the keys the checks sign with (each script prints its own entries); schemathesis signs
@@ -264,6 +265,15 @@ wait "$CHECK_PID"
 # --references strict (FLOWPLANE_EXAMPLES_DATABASE_URL names its database; default SQLite). --------
 echo "sdk: the providers' flow-log examples (Huawei and Alibaba; a fresh strict server)"
 FLOWPLANE_BIN="$BIN" "$VENV/bin/python" "$HERE/examples_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- Snapshots and seeds (tests/sdk/snapshot_check.py), on servers of its own (its reset touches
+# no other check): a world made with the Huawei and Alibaba SDKs, exported, reset, imported, every
+# SDK list answer the same; a newer snapshot version refused; a second server started with
+# --seed on the export answers the same lists. --------------------------------------------------
+echo "sdk: snapshots (export, reset, import, compared through the SDKs' list calls; --seed at start)"
+FLOWPLANE_BIN="$BIN" "$VENV/bin/python" "$HERE/snapshot_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 

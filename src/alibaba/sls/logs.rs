@@ -26,7 +26,6 @@ use crate::state::AppState;
 
 /// The most records one call returns.
 const MAX_LINES: u64 = 100;
-/// Records read from the store per step while filtering.
 
 /// What a GetLogs call asks for.
 #[derive(Debug)]
