@@ -104,7 +104,8 @@ impl App {
             faults.clone(),
         );
         let records = RecordService::new(store.clone(), settings.records.options());
-        let snapshots = SnapshotService::new(store.clone(), flow_logs.work_scheduled());
+        let snapshots =
+            SnapshotService::new(store.clone(), flow_logs.work_scheduled(), faults.clone());
         if let Some(seed) = &settings.seed {
             crate::seed::load(&snapshots, seed).await?;
         }

@@ -5,9 +5,9 @@
 -- firing is one conditional update of it, so a rule for N matches fires N times across
 -- processes. `probability` is in millionths; `duration_ms` is a latency or a retry-after.
 CREATE TABLE fault_rules (
-    id          TEXT    PRIMARY KEY,
-    -- The order rules are matched in (oldest first); MAX + 1 at insert.
-    seq         BIGINT NOT NULL UNIQUE,
+    -- The order rules are matched in: oldest first.
+    seq         BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          TEXT    NOT NULL UNIQUE,
     created_at  BIGINT NOT NULL,
     face        TEXT,
     product     TEXT,

@@ -106,6 +106,12 @@ impl<R: FaultRepository + Clone> FaultService<R> {
         Ok(removed?)
     }
 
+    /// Drops this process's copy of the rules: the database's changed behind the service (an
+    /// imported snapshot).
+    pub fn forget(&self) {
+        self.cache.stale.store(true, Ordering::Release);
+    }
+
     /// What the rules do to a request.
     pub async fn on_request(&self, facts: &RequestFacts<'_>) -> Result<RequestFault, DomainError> {
         let rules = self.rules().await?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+pub use super::model::DeliveryFault;
 use super::model::Provider;
 use super::transition_settings::TransitionKind;
 
@@ -83,38 +84,6 @@ impl FaultEffect {
     /// Whether the rule matches transitions (else requests).
     pub fn on_transitions(&self) -> bool {
         matches!(self, FaultEffect::Stuck | FaultEffect::Fail(_))
-    }
-}
-
-/// Why a flow log's delivery fails, as Alibaba's `FlowLogDeliverErrorMessage` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DeliveryFault {
-    UserNotAuthorised,
-    ProjectNotExist,
-    UnavaliableTarget,
-    UnknownError,
-}
-
-impl DeliveryFault {
-    pub const ALL: [DeliveryFault; 4] = [
-        DeliveryFault::UserNotAuthorised,
-        DeliveryFault::ProjectNotExist,
-        DeliveryFault::UnavaliableTarget,
-        DeliveryFault::UnknownError,
-    ];
-
-    /// As the cloud spells it (`UnavaliableTarget` included).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryFault::UserNotAuthorised => "UserNotAuthorised",
-            DeliveryFault::ProjectNotExist => "ProjectNotExist",
-            DeliveryFault::UnavaliableTarget => "UnavaliableTarget",
-            DeliveryFault::UnknownError => "UnknownError",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|fault| fault.as_str() == value)
     }
 }
 

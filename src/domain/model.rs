@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::faults::DeliveryFault;
 use super::lifecycle::Status;
 
 /// Which cloud's face owns a flow log.
@@ -348,5 +347,37 @@ impl Delivery {
 
     pub fn is_delivering(self) -> bool {
         self == Delivery::Delivering
+    }
+}
+
+/// Why a flow log's delivery fails, as Alibaba's `FlowLogDeliverErrorMessage` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryFault {
+    UserNotAuthorised,
+    ProjectNotExist,
+    UnavaliableTarget,
+    UnknownError,
+}
+
+impl DeliveryFault {
+    pub const ALL: [DeliveryFault; 4] = [
+        DeliveryFault::UserNotAuthorised,
+        DeliveryFault::ProjectNotExist,
+        DeliveryFault::UnavaliableTarget,
+        DeliveryFault::UnknownError,
+    ];
+
+    /// As the cloud spells it (`UnavaliableTarget` included).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryFault::UserNotAuthorised => "UserNotAuthorised",
+            DeliveryFault::ProjectNotExist => "ProjectNotExist",
+            DeliveryFault::UnavaliableTarget => "UnavaliableTarget",
+            DeliveryFault::UnknownError => "UnknownError",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|fault| fault.as_str() == value)
     }
 }

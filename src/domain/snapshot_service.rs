@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::Notify;
 
-use super::repository::{SnapshotError, SnapshotRepository};
+use super::fault_service::FaultService;
+use super::repository::{FaultRepository, SnapshotError, SnapshotRepository};
 use super::reset::{ResetCounts, ResetScope};
 use super::snapshot::{ImportCounts, ImportMode, Snapshot};
 use super::DomainError;
@@ -18,13 +19,16 @@ pub struct SnapshotService<R> {
     /// Woken after an import, so that the transition worker sees imported pending
     /// transitions (another process's worker hears of them from the database).
     work_scheduled: Arc<Notify>,
+    /// Told after an import, which may have replaced the fault rules.
+    faults: FaultService<R>,
 }
 
-impl<R: SnapshotRepository> SnapshotService<R> {
-    pub fn new(repository: R, work_scheduled: Arc<Notify>) -> Self {
+impl<R: SnapshotRepository + FaultRepository + Clone> SnapshotService<R> {
+    pub fn new(repository: R, work_scheduled: Arc<Notify>, faults: FaultService<R>) -> Self {
         Self {
             repository,
             work_scheduled,
+            faults,
         }
     }
 
@@ -47,6 +51,7 @@ impl<R: SnapshotRepository> SnapshotService<R> {
     ) -> Result<ImportCounts, SnapshotError> {
         let counts = self.repository.import_snapshot(snapshot, mode).await?;
         self.work_scheduled.notify_one();
+        self.faults.forget();
         Ok(counts)
     }
 
@@ -56,6 +61,7 @@ impl<R: SnapshotRepository> SnapshotService<R> {
         let loaded = self.repository.seed(snapshots).await?;
         if loaded.is_some() {
             self.work_scheduled.notify_one();
+            self.faults.forget();
         }
         Ok(loaded)
     }

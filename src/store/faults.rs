@@ -15,21 +15,10 @@ const COLUMNS: &str = "id, created_at, face, product, operation, provider, kind,
     resource_id, effect, status, code, message, duration_ms, times, remaining, probability, seed, \
     matched, fired";
 
-/// How often an insert is tried when another process took the same place in the order.
-const INSERT_ATTEMPTS: usize = 5;
-
 impl FaultRepository for Store {
     async fn insert_fault_rule(&self, rule: &FaultRule, max: usize) -> Result<bool, StorageError> {
-        // Two processes may number a rule alike at once (Postgres); the loser numbers again.
-        for _ in 0..INSERT_ATTEMPTS {
-            let inserted = with_db!(self, write, |db| { db.execute(insert(rule, max)).await });
-            match inserted.map_err(StorageError::from) {
-                Ok(inserted) => return Ok(inserted > 0),
-                Err(StorageError::UniqueViolation) => continue,
-                Err(err) => return Err(err),
-            }
-        }
-        Err(StorageError::UniqueViolation)
+        let inserted = with_db!(self, write, |db| { db.execute(insert(rule, max)).await? });
+        Ok(inserted > 0)
     }
 
     async fn fault_rules(&self) -> Result<Vec<FaultRule>, StorageError> {
@@ -118,10 +107,7 @@ fn insert<DB: Dialect>(rule: &FaultRule, max: usize) -> Sql<DB> {
         FaultEffect::Drop | FaultEffect::Stuck => (None, None, None, None),
     };
     let to_i64 = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
-    let mut sql = Sql::new(format!(
-        "INSERT INTO fault_rules (seq, {COLUMNS}) SELECT \
-         (SELECT COALESCE(MAX(seq), 0) + 1 FROM fault_rules), "
-    ));
+    let mut sql = Sql::new(format!("INSERT INTO fault_rules ({COLUMNS}) SELECT "));
     sql.text(rule.id.as_str())
         .push(", ")
         .int(to_millis(rule.created_at))
@@ -169,29 +155,35 @@ fn insert<DB: Dialect>(rule: &FaultRule, max: usize) -> Sql<DB> {
     sql
 }
 
+/// A stored rule's columns (the snapshot's fault-rule section checks its rows through it).
 #[derive(sqlx::FromRow)]
-struct RuleRow {
-    id: Text,
-    created_at: i64,
-    face: Option<Text>,
-    product: Option<Text>,
-    operation: Option<Text>,
-    provider: Option<Text>,
-    kind: Option<Text>,
-    tenant: Option<Text>,
-    region: Option<Text>,
-    resource_id: Option<Text>,
-    effect: Text,
-    status: Option<i64>,
-    code: Option<Text>,
-    message: Option<Text>,
-    duration_ms: Option<i64>,
-    times: Option<i64>,
-    remaining: Option<i64>,
-    probability: Option<i64>,
-    seed: i64,
-    matched: i64,
-    fired: i64,
+pub(super) struct RuleRow {
+    pub id: Text,
+    pub created_at: i64,
+    pub face: Option<Text>,
+    pub product: Option<Text>,
+    pub operation: Option<Text>,
+    pub provider: Option<Text>,
+    pub kind: Option<Text>,
+    pub tenant: Option<Text>,
+    pub region: Option<Text>,
+    pub resource_id: Option<Text>,
+    pub effect: Text,
+    pub status: Option<i64>,
+    pub code: Option<Text>,
+    pub message: Option<Text>,
+    pub duration_ms: Option<i64>,
+    pub times: Option<i64>,
+    pub remaining: Option<i64>,
+    pub probability: Option<i64>,
+    pub seed: i64,
+    pub matched: i64,
+    pub fired: i64,
+}
+
+/// A stored rule back as the domain's.
+pub(super) fn decode(row: RuleRow) -> Result<FaultRule, StorageError> {
+    FaultRule::try_from(row)
 }
 
 impl TryFrom<RuleRow> for FaultRule {

@@ -5,14 +5,14 @@
 //! that order and inserted in it, so listings keep their order (the ids, times, statuses,
 //! pending due times and records progress are kept as they were).
 //!
-//! **Adding a table to snapshots** (say, `fault_rules`): one `section_row!` for its row (its
+//! **Adding a table to snapshots**: one `section_row!` for its row (its
 //! columns but an auto-increment `seq`, with a [`RowCheck`] for what the services must be able
 //! to read back), and one line in [`for_each_section!`], where parents come before children.
 //! Nothing else changes: export, import (replace and merge), seeding and the "empty database"
 //! test go through that list. Its [`Scoping`] says which snapshots hold it: `Tenant` (rows
 //! carry provider, tenant and region), `Owned` (rows of another section's rows), `Provider`
-//! (per-provider rows, in no tenant's snapshot); rows that belong to no provider (a rule on a
-//! face) would want one more variant, held only by a snapshot of everything.
+//! (per-provider rows, in no tenant's snapshot), `World` (rows of no provider, as fault rules,
+//! held only by a snapshot of everything).
 //!
 //! Not in a snapshot: issued IAM tokens, temporary keys (secrets, and short-lived), signature
 //! nonces (seconds-long replay guards) and the request journal (a log of calls, not state).
@@ -75,6 +75,10 @@ macro_rules! for_each_section {
             $body;
         }
         {
+            type $row = FaultRuleRow;
+            $body;
+        }
+        {
             type $row = RecordSectionRow;
             $body;
         }
@@ -97,6 +101,9 @@ enum Scoping {
     },
     /// The rows carry only `provider` (settings): they are in no tenant's snapshot.
     Provider,
+    /// The rows belong to no provider (fault rules, which may match a face): only a snapshot
+    /// of everything holds them.
+    World,
 }
 
 /// One table a snapshot holds.
@@ -118,7 +125,11 @@ impl Section {
     /// Whether a snapshot of `scope` holds this section.
     fn held(&self, scope: &ResetScope, records: bool) -> bool {
         (records || !self.records_only)
-            && !(matches!(self.scoping, Scoping::Provider) && scope.tenant().is_some())
+            && match self.scoping {
+                Scoping::Provider => scope.tenant().is_none(),
+                Scoping::World => scope.tenant().is_none() && scope.provider().is_none(),
+                Scoping::Tenant | Scoping::Owned { .. } => true,
+            }
     }
 
     fn select<DB: Dialect>(&self, scope: &ResetScope) -> Sql<DB> {
@@ -135,6 +146,7 @@ impl Section {
                 sql.push(")");
             }
             Scoping::Provider => push_provider(&mut sql, scope),
+            Scoping::World => {}
         }
         sql.push(format!(" ORDER BY {}", self.order));
         sql
@@ -148,6 +160,8 @@ impl Section {
                 Some(delete_owned_in_reset(self.table, owners, owner, scope))
             }
             Scoping::Provider if scope.tenant().is_some() => None,
+            Scoping::World if !self.held(scope, true) => None,
+            Scoping::World => Some(Sql::new(format!("DELETE FROM {}", self.table))),
             Scoping::Provider => {
                 let mut sql = Sql::new(format!("DELETE FROM {} WHERE 1 = 1", self.table));
                 push_provider(&mut sql, scope);
@@ -159,7 +173,8 @@ impl Section {
     /// Why `row` (a JSON object) is not a row of `scope`, if it is not.
     fn outside(&self, row: &Value, scope: &ResetScope) -> Option<String> {
         let field = |name: &str| row.get(name).and_then(Value::as_str).unwrap_or_default();
-        if let Some(provider) = scope.provider() {
+        if let (false, Some(provider)) = (matches!(self.scoping, Scoping::World), scope.provider())
+        {
             if field("provider") != provider.as_str() {
                 return Some(format!("its provider is not {}", provider.as_str()));
             }
@@ -351,6 +366,20 @@ section_row! {
 }
 
 section_row! {
+    /// `POST /_flowplane/faults`' rules, with their counters, in matching order.
+    FaultRuleRow: "fault_rules" in "fault_rules", order by "seq", Scoping::World,
+    records only: false,
+    {
+        id: Text, created_at: i64, face: Option<Text>, product: Option<Text>,
+        operation: Option<Text>, provider: Option<Text>, kind: Option<Text>,
+        tenant: Option<Text>, region: Option<Text>, resource_id: Option<Text>, effect: Text,
+        status: Option<i64>, code: Option<Text>, message: Option<Text>,
+        duration_ms: Option<i64>, times: Option<i64>, remaining: Option<i64>,
+        probability: Option<i64>, seed: i64, matched: i64, fired: i64,
+    }
+}
+
+section_row! {
     /// Delivered records, only with `records=true`.
     RecordSectionRow: "records" in "flow_log_records", order by "seq", Scoping::Tenant,
     records only: true,
@@ -494,6 +523,38 @@ impl RowCheck for TransitionSettingRow {
         transition_settings::decode(row)
             .map(|_| ())
             .map_err(|err| err.to_string())
+    }
+}
+
+impl RowCheck for FaultRuleRow {
+    /// A rule the fault service can read back and would have accepted.
+    fn check(&self) -> Result<(), String> {
+        let text = |value: &Option<Text>| value.clone();
+        let rule = super::faults::decode(super::faults::RuleRow {
+            id: self.id.clone(),
+            created_at: self.created_at,
+            face: text(&self.face),
+            product: text(&self.product),
+            operation: text(&self.operation),
+            provider: text(&self.provider),
+            kind: text(&self.kind),
+            tenant: text(&self.tenant),
+            region: text(&self.region),
+            resource_id: text(&self.resource_id),
+            effect: self.effect.clone(),
+            status: self.status,
+            code: text(&self.code),
+            message: text(&self.message),
+            duration_ms: self.duration_ms,
+            times: self.times,
+            remaining: self.remaining,
+            probability: self.probability,
+            seed: self.seed,
+            matched: self.matched,
+            fired: self.fired,
+        })
+        .map_err(|err| err.to_string())?;
+        rule.rule.check().map_err(|refused| refused.0)
     }
 }
 

@@ -559,3 +559,81 @@ async fn a_bad_seed_stops_the_start_with_the_reason() {
         assert!(err.contains(path.to_str().unwrap()), "{err}");
     }
 }
+
+#[tokio::test]
+async fn fault_rules_travel_in_a_snapshot_of_everything_only() {
+    let app = TestApp::new().await;
+    let added = app
+        .post(
+            "/_flowplane/faults",
+            json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "throttle",
+                   "times": 3}),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    app.list_huawei("")
+        .await
+        .assert_gateway_error(429, "APIGW.0308");
+    let stuck = app
+        .post(
+            "/_flowplane/faults",
+            json!({"provider": "alibaba", "kind": "vpc", "effect": "stuck"}),
+        )
+        .await;
+    assert_eq!(stuck.status, StatusCode::CREATED, "{}", stuck.body);
+
+    let everything = export(&app, "").await;
+    let rules = rows(&everything, "fault_rules");
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0]["id"], added.body["id"], "in matching order");
+    assert_eq!(
+        (rules[0]["remaining"].clone(), rules[0]["fired"].clone()),
+        (json!(2), json!(1))
+    );
+    assert!(
+        export(&app, "?provider=huawei")
+            .await
+            .get("fault_rules")
+            .is_none(),
+        "a rule may match any provider: only a snapshot of everything holds them"
+    );
+
+    // Gone, then back with their counters, and applied at once.
+    assert_eq!(
+        app.delete("/_flowplane/faults").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(app.list_huawei("").await.status, StatusCode::OK);
+    let imported = import(&app, "", &everything).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    assert_eq!(imported.body["imported"]["fault_rules"], 2);
+    let listed = app.get("/_flowplane/faults").await.body;
+    assert_eq!(listed["rules"][0]["remaining"], 2, "{listed}");
+    app.list_huawei("")
+        .await
+        .assert_gateway_error(429, "APIGW.0308");
+    assert_eq!(
+        timeless(export(&app, "").await)["fault_rules"][1],
+        timeless(everything.clone())["fault_rules"][1]
+    );
+
+    // A rule that the fault service would refuse is refused in a snapshot too.
+    let mut bad = everything.clone();
+    bad["fault_rules"][1]["kind"] = json!("vpc");
+    bad["fault_rules"][1]["provider"] = json!("huawei");
+    bad["fault_rules"][1]["effect"] = json!("fail");
+    let refused = import(&app, "", &bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    // A provider's snapshot cannot carry rules.
+    let mut scoped = export(&app, "?provider=huawei").await;
+    scoped["fault_rules"] = everything["fault_rules"].clone();
+    let refused = import(&app, "", &scoped).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert_eq!(
+        app.get("/_flowplane/faults").await.body["rules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
