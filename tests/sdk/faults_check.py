@@ -26,9 +26,10 @@ import json
 import os
 import sys
 import time
-import traceback
 import urllib.parse
 import urllib.request
+
+import checks
 
 AK = "HWFAULTSCHECKACCESS1"
 SK = "hw-faults-check-secret-key-000000000000"
@@ -270,18 +271,7 @@ def main():
     if not os.environ.get("FLOWPLANE_ENDPOINT"):
         print("FLOWPLANE_ENDPOINT is not set", file=sys.stderr)
         return 2
-    passed = failed = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            passed += 1
-            print(f"PASS faults.{name}", flush=True)
-        except Exception as exc:  # noqa: BLE001 - report every failure, go on
-            failed += 1
-            print(f"FAIL faults.{name}: {type(exc).__name__}: {exc}", flush=True)
-            traceback.print_exc(limit=3)
-    print(f"{passed} passed, {failed} failed", flush=True)
-    return 0 if failed == 0 else 1
+    return checks.run(CHECKS, prefix="faults.")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ credentials file. Prints `PASS name` / `FAIL name: reason` per check, then `N pa
 
 import os
 import sys
-import traceback
 import urllib.parse
+
+import checks
 
 AK = "HWHTTPSCHECKACCESSK1"
 SK = "hw-https-check-secret-key-00000000000000"
@@ -186,19 +187,7 @@ def main():
         if not os.environ.get(name):
             print(f"{name} is not set", file=sys.stderr)
             return 2
-    passed = failed = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            passed += 1
-            print(f"PASS https.{name}", flush=True)
-        except Exception as exc:  # noqa: BLE001 - report every failure, go on
-            failed += 1
-            reason = f"{type(exc).__name__}: {exc}"
-            print(f"FAIL https.{name}: {reason}", flush=True)
-            traceback.print_exc(limit=3)
-    print(f"{passed} passed, {failed} failed", flush=True)
-    return 0 if failed == 0 else 1
+    return checks.run(CHECKS, prefix="https.")
 
 
 if __name__ == "__main__":
