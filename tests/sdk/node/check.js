@@ -1,7 +1,8 @@
 // The official Alibaba Cloud Node.js SDK (@alicloud/vpc20160428, V3 signing) against a running
 // flowplane, as a user would configure it: the provider's flow-log example, translated call for
 // call (VPC -> vSwitch -> flow logs on both -> the VpcId filter -> delete in reverse order,
-// waiting where Terraform waits), and the "already gone" answers Terraform relies on.
+// waiting where Terraform waits), and the "already gone" answers Terraform relies on; then a
+// fault rule's throttling as the SDK's own ThrottlingError.
 //
 // Usage: node check.js <endpoint host:port> <access key id> <access key secret>
 'use strict';
@@ -11,6 +12,8 @@ const Vpc = require('@alicloud/vpc20160428');
 const { $OpenApiUtil } = require('@alicloud/openapi-core');
 
 const [endpoint, accessKeyId, accessKeySecret] = process.argv.slice(2);
+// The account of the check's key (alibaba_check.py's credentials), which its fault rule names.
+const ACCOUNT = '2000000000000030';
 const REGION = 'cn-hangzhou';
 const client = new Vpc.default(new $OpenApiUtil.Config({
   accessKeyId, accessKeySecret, endpoint, protocol: 'http', regionId: REGION,
@@ -108,6 +111,34 @@ async function main() {
   await gone('DeleteVpc of a deleted VPC',
     () => client.deleteVpc(new Vpc.DeleteVpcRequest({ regionId: REGION, vpcId })));
   console.log('PASS node.provider_example (VPC -> vSwitch -> flow logs -> VpcId filter -> delete, 404 when gone)');
+  await throttling();
+}
+
+// A fault rule throttling this account's DescribeFlowLogs once (`/_flowplane/faults`): the SDK
+// raises its own ThrottlingError, with the server's x-acs-retry-after as retryAfter.
+async function throttling() {
+  const control = (method, path, body) => fetch(`http://${endpoint}${path}`, {
+    method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+  });
+  const added = await control('POST', '/_flowplane/faults', {
+    face: 'alibaba', operation: 'DescribeFlowLogs', tenant: ACCOUNT, effect: 'throttle',
+    retry_after: '200ms', times: 1,
+  });
+  const answer = await added.text();
+  assert.equal(added.status, 201, answer);
+  const rule = JSON.parse(answer);
+  try {
+    await assert.rejects(flowLogs({}), (err) => {
+      assert.equal(err.name, 'ThrottlingError', `${err.name}: ${err.message}`);
+      assert.equal(err.code, 'Throttling.User');
+      assert.equal(err.retryAfter, 200);
+      return true;
+    });
+    assert.deepEqual(await flowLogs({}), [], 'the next call is served');
+  } finally {
+    await control('DELETE', `/_flowplane/faults/${rule.id}`);
+  }
+  console.log('PASS node.throttling_error (a fault rule: ThrottlingError with retryAfter)');
 }
 
 main().catch((err) => {
