@@ -22,6 +22,7 @@ use crate::domain::{
 };
 use crate::edge::{self, Edge};
 use crate::layers::journal::Journal;
+use crate::layers::metrics::Metrics;
 use crate::listener::{self, CertSource, Limits, Tls, TlsError};
 use crate::state::{AppState, Destinations, FlowLogs, Network, Records, Snapshots};
 use crate::store::{Store, StoreError};
@@ -131,6 +132,7 @@ impl App {
                 ),
                 control_token: settings.control_token.clone(),
                 faults,
+                metrics: Arc::new(Metrics::new()),
                 journal: Journal::new(store.clone(), settings.journal.settings()),
             },
             store,
@@ -203,7 +205,9 @@ impl App {
         if self.state.journal.enabled() {
             edge = edge.with_journal(Arc::new(self.state.journal.clone()));
         }
-        edge = edge.with_faults(Arc::new(self.state.faults.clone()));
+        edge = edge
+            .with_faults(Arc::new(self.state.faults.clone()))
+            .with_metrics(Arc::clone(&self.state.metrics));
         edge.around(routes)
     }
 

@@ -19,6 +19,7 @@ use tracing::Instrument;
 use crate::context::{Face, FaceKind, Failure, RequestContext, SignatureVerdict};
 use crate::layers::faults::SharedFaults;
 use crate::layers::journal::{self, JournalEntry, Recorder};
+use crate::layers::metrics::SharedMetrics;
 
 /// Larger request bodies are refused with the face's own 413.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -32,6 +33,8 @@ pub struct Edge {
     journal: Option<Arc<dyn Recorder>>,
     /// The fault rules, handed to the fault layer in each cloud request's extensions.
     faults: Option<SharedFaults>,
+    /// Counts each cloud request.
+    metrics: Option<SharedMetrics>,
 }
 
 impl Edge {
@@ -42,6 +45,7 @@ impl Edge {
             timeout,
             journal: None,
             faults: None,
+            metrics: None,
         }
     }
 
@@ -54,6 +58,12 @@ impl Edge {
     /// Applies the fault rules to every request to the cloud faces ([`crate::layers::faults`]).
     pub fn with_faults(mut self, faults: SharedFaults) -> Self {
         self.faults = Some(faults);
+        self
+    }
+
+    /// Counts every request to the cloud faces in `metrics`.
+    pub fn with_metrics(mut self, metrics: SharedMetrics) -> Self {
+        self.metrics = Some(metrics);
         self
     }
 
@@ -110,16 +120,21 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
         Some(journal) => Some(Pending::of(journal, &mut request).await),
         None => None,
     };
+    let metrics = edge
+        .metrics
+        .as_deref()
+        .filter(|_| face.kind() != FaceKind::Control);
     let span = tracing::info_span!(
         "request",
         request_id = %context.request_id(),
         method = %request.method(),
         path = %request.uri().path(),
     );
+    let timeout = edge.timeout;
     async move {
         let started = Instant::now();
         let run = async {
-            let response = tokio::time::timeout(edge.timeout, next.run(request))
+            let response = tokio::time::timeout(timeout, next.run(request))
                 .await
                 .unwrap_or_else(|_| Failure::Timeout.into_response());
             match response.extensions().get::<Failure>() {
@@ -132,6 +147,9 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
             response.headers_mut().insert("x-request-id", value);
         }
         log_request(&context, &response, started);
+        if let Some(metrics) = metrics {
+            metrics.record(&context, response.status().as_u16(), started.elapsed());
+        }
         if let (Some(journal), Some(pending)) = (journal, pending.take()) {
             response = pending.finish(journal, &context, response, started).await;
         }

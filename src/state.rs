@@ -13,6 +13,7 @@ use crate::domain::{
     SnapshotService,
 };
 use crate::layers::journal::Journal;
+use crate::layers::metrics::SharedMetrics;
 use crate::store::Store;
 
 /// The flow-log service over the store in use.
@@ -49,4 +50,6 @@ pub struct AppState {
     pub journal: Journal<Store>,
     /// The fault rules, which the control API edits and the fault layer and services apply.
     pub faults: Faults,
+    /// The Prometheus metrics, which the edge updates and `GET /metrics` renders.
+    pub metrics: SharedMetrics,
 }

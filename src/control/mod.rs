@@ -2,6 +2,7 @@
 //! operators. It calls the services' operator operations, which cross tenants by design.
 
 mod faults;
+mod metrics;
 mod query;
 mod records;
 mod requests;
@@ -66,6 +67,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             token::require,
         ))
         .route("/_flowplane/health", get(health))
+        .route("/metrics", get(metrics::scrape))
 }
 
 /// The control API's face: everything under `/_flowplane`, errors in its own envelope.
@@ -77,7 +79,7 @@ impl Face for ControlFace {
     }
 
     fn claims(&self, path: &str, _headers: &axum::http::HeaderMap) -> bool {
-        path == "/_flowplane" || path.starts_with("/_flowplane/")
+        path == "/_flowplane" || path.starts_with("/_flowplane/") || path == "/metrics"
     }
 
     fn new_request_id(&self) -> RequestId {

@@ -7,6 +7,8 @@
 //! workers never deliver a window twice.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 
@@ -70,11 +72,22 @@ const SCAN_PAGE: u32 = 1000;
 pub struct RecordService<R> {
     store: R,
     options: RecordOptions,
+    /// Records delivered by this process.
+    delivered: Arc<AtomicU64>,
 }
 
 impl<R: Repository> RecordService<R> {
     pub fn new(store: R, options: RecordOptions) -> Self {
-        Self { store, options }
+        Self {
+            store,
+            options,
+            delivered: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// How many records this process has delivered since it started (for the metrics).
+    pub fn delivered(&self) -> u64 {
+        self.delivered.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn options(&self) -> RecordOptions {
@@ -271,6 +284,10 @@ impl<R: Repository> RecordService<R> {
                 self.options.max_per_stream,
             )
             .await?;
+        if delivered {
+            self.delivered
+                .fetch_add(records.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(delivered.then_some(records.len() as u64))
     }
 

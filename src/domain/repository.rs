@@ -564,6 +564,34 @@ pub trait DatabaseRepository: Send + Sync {
 
     /// The backend's name, as the health check reports it (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
+
+    /// How many stored resources there are, per provider, kind and status (one grouped read).
+    fn count_resources(&self) -> impl Future<Output = Answer<Vec<ResourceCount>>> + Send;
+
+    /// The connection pools' use now.
+    fn pool_use(&self) -> Vec<PoolUse>;
+}
+
+/// How many resources of one provider, kind and status are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceCount {
+    pub provider: String,
+    /// `flow_log`, `vpc`, `subnet`, `network_interface`, `log_group`, `log_stream`, `record`.
+    pub kind: String,
+    /// The stored status (`active`, `pending`, …); `stored` for what has none.
+    pub status: String,
+    pub count: u64,
+}
+
+/// One connection pool's use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// `reader` or `writer` (one pool on Postgres serves both: it is listed once).
+    pub pool: &'static str,
+    /// Open connections.
+    pub open: u32,
+    /// Open connections not in use.
+    pub idle: u32,
 }
 
 /// Fault rules (`/_flowplane/faults`) and their counters.

@@ -17,7 +17,8 @@ use super::model::{
     Tag, TagFilter, TenantScope, MAX_TAGS_PER_FLOW_LOG,
 };
 use super::repository::{
-    Insertion, Repository, StatusChange, StorageError, TagOwner, TagWrite, Visibility,
+    Insertion, PoolUse, Repository, ResourceCount, StatusChange, StorageError, TagOwner, TagWrite,
+    Visibility,
 };
 use super::reset::{ResetCounts, ResetScope};
 use super::tenancy::is_resource_group_of;
@@ -479,6 +480,16 @@ impl<R: Repository> FlowLogService<R> {
     /// The database backend's name (`sqlite`, `postgres`).
     pub fn backend(&self) -> &'static str {
         self.store.backend()
+    }
+
+    /// Every stored resource counted per provider, kind and status (for the metrics).
+    pub async fn resource_counts(&self) -> Result<Vec<ResourceCount>, DomainError> {
+        Ok(self.store.count_resources().await?)
+    }
+
+    /// The database connection pools' use now (for the metrics).
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        self.store.pool_use()
     }
 
     /// The step an operation takes now, by the transition settings and the fault rules: a rule

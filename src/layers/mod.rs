@@ -8,6 +8,7 @@
 
 pub mod faults;
 pub mod journal;
+pub mod metrics;
 mod operation_span;
 
 use axum::routing::MethodRouter;

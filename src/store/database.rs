@@ -2,9 +2,10 @@
 
 use sqlx::{Postgres, Sqlite};
 
+use super::row::Text;
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
-use crate::domain::repository::DatabaseRepository;
+use crate::domain::repository::{DatabaseRepository, PoolUse, ResourceCount};
 use crate::domain::StorageError;
 
 impl DatabaseRepository for Store {
@@ -21,4 +22,39 @@ impl DatabaseRepository for Store {
             Store::Postgres(_) => Postgres::NAME,
         }
     }
+
+    async fn count_resources(&self) -> Result<Vec<ResourceCount>, StorageError> {
+        let rows: Vec<(Text, Text, Text, i64)> = with_db!(self, read, |db| {
+            db.fetch_all(Sql::new(RESOURCE_COUNTS)).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(provider, kind, status, count)| ResourceCount {
+                provider: provider.0,
+                kind: kind.0,
+                status: status.0,
+                count: u64::try_from(count).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    fn pool_use(&self) -> Vec<PoolUse> {
+        match self {
+            Store::Sqlite(backend) => backend.pools().pool_use(),
+            Store::Postgres(backend) => backend.pools().pool_use(),
+        }
+    }
 }
+
+/// Every stored resource counted per provider, kind and status: one grouped read per table.
+const RESOURCE_COUNTS: &str = "\
+    SELECT provider, CAST('flow_log' AS TEXT), status, COUNT(*) FROM flow_logs \
+        GROUP BY provider, status \
+    UNION ALL SELECT provider, kind, status, COUNT(*) FROM network_resources \
+        GROUP BY provider, kind, status \
+    UNION ALL SELECT provider, CAST('log_group' AS TEXT), CAST('stored' AS TEXT), COUNT(*) \
+        FROM log_groups GROUP BY provider \
+    UNION ALL SELECT provider, CAST('log_stream' AS TEXT), CAST('stored' AS TEXT), COUNT(*) \
+        FROM log_streams GROUP BY provider \
+    UNION ALL SELECT provider, CAST('record' AS TEXT), CAST('stored' AS TEXT), COUNT(*) \
+        FROM flow_log_records GROUP BY provider";

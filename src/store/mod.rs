@@ -100,18 +100,37 @@ impl Store {
 pub struct Pools<DB: Database> {
     reader: Pool<DB>,
     writer: Pool<DB>,
+    /// Whether `reader` and `writer` are one pool.
+    shared: bool,
 }
 
 // Derived `Clone` would ask `DB: Clone`, which the databases' marker types are not.
 impl<DB: Database> Clone for Pools<DB> {
     fn clone(&self) -> Self {
-        Self::new(self.reader.clone(), self.writer.clone())
+        Self {
+            reader: self.reader.clone(),
+            writer: self.writer.clone(),
+            shared: self.shared,
+        }
     }
 }
 
 impl<DB: Database> Pools<DB> {
     fn new(reader: Pool<DB>, writer: Pool<DB>) -> Self {
-        Self { reader, writer }
+        Self {
+            reader,
+            writer,
+            shared: false,
+        }
+    }
+
+    /// One pool for reads and writes.
+    fn one(pool: Pool<DB>) -> Self {
+        Self {
+            reader: pool.clone(),
+            writer: pool,
+            shared: true,
+        }
     }
 
     async fn migrate(&self, migrator: &Migrator) -> Result<(), StoreError>
@@ -125,6 +144,20 @@ impl<DB: Database> Pools<DB> {
     async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+    }
+
+    /// Each pool's use; one entry when reads and writes share a pool.
+    fn pool_use(&self) -> Vec<crate::domain::repository::PoolUse> {
+        let usage = |pool: &'static str, of: &Pool<DB>| crate::domain::repository::PoolUse {
+            pool,
+            open: of.size(),
+            idle: u32::try_from(of.num_idle()).unwrap_or(u32::MAX),
+        };
+        if self.shared {
+            vec![usage("shared", &self.writer)]
+        } else {
+            vec![usage("reader", &self.reader), usage("writer", &self.writer)]
+        }
     }
 
     async fn reader(&self) -> Result<PoolConnection<DB>, sqlx::Error> {

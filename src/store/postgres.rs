@@ -128,7 +128,7 @@ impl PostgresBackend {
             .max_connections(settings.max_connections)
             .connect_lazy_with(options.clone());
         Ok(Self {
-            pools: Pools::new(pool.clone(), pool),
+            pools: Pools::one(pool),
             listener_pool: pool_options().max_connections(1).connect_lazy_with(options),
         })
     }

@@ -73,7 +73,7 @@ impl SqliteBackend {
         if in_memory {
             // An in-memory database lives in its one connection; it serves reads too.
             return Ok(Self {
-                pools: Pools::new(writer.clone(), writer),
+                pools: Pools::one(writer),
             });
         }
         let reader = SqlitePoolOptions::new()

@@ -15,6 +15,7 @@ mod faults;
 mod huawei;
 mod journal;
 mod listener;
+mod metrics;
 mod openapi;
 mod records;
 mod references;

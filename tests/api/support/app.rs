@@ -141,10 +141,11 @@ impl TestApp {
             .expect("body reads")
             .to_bytes()
             .to_vec();
-        let is_xml = headers
-            .get("content-type")
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/xml"));
-        let body = if raw.is_empty() || is_xml {
+        // XML (Alibaba's `Format=XML`) and text (the Prometheus scrape) are read from `raw`.
+        let is_text = headers.get("content-type").is_some_and(|v| {
+            v.as_bytes().starts_with(b"text/xml") || v.as_bytes().starts_with(b"text/plain")
+        });
+        let body = if raw.is_empty() || is_text {
             Value::Null
         } else {
             serde_json::from_slice(&raw).expect("every body is JSON")
