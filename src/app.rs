@@ -20,7 +20,7 @@ use crate::domain::{
     DestinationService, FaultService, FlowLogService, NetworkDelays, NetworkService, Quotas,
     RecordService, SnapshotService, TransitionDelays,
 };
-use crate::edge::{self, Edge};
+use crate::edge::{self, Edge, RequestTally};
 use crate::layers::journal::Journal;
 use crate::layers::metrics::Metrics;
 use crate::listener::{self, CertSource, Limits, Tls, TlsError};
@@ -59,6 +59,9 @@ pub struct App {
     store: Store,
     workers: Workers<Store>,
     request_timeout: Duration,
+    /// Requests served since the last summary line, and how often it is written.
+    tally: Arc<RequestTally>,
+    log_summary_interval: Duration,
     /// Where the listener's certificate comes from (`None`: `--tls off`).
     cert_source: Option<CertSource>,
     limits: Limits,
@@ -138,6 +141,8 @@ impl App {
             store,
             workers,
             request_timeout: settings.request_timeout,
+            tally: Arc::default(),
+            log_summary_interval: settings.log_summary_interval,
             cert_source: settings
                 .listener
                 .cert_source(&settings.database.database_url),
@@ -201,7 +206,7 @@ impl App {
             };
             routes.oneshot(request)
         }));
-        let mut edge = Edge::new(faces(), self.request_timeout);
+        let mut edge = Edge::new(faces(), self.request_timeout).with_tally(Arc::clone(&self.tally));
         if self.state.journal.enabled() {
             edge = edge.with_journal(Arc::new(self.state.journal.clone()));
         }
@@ -252,7 +257,18 @@ impl App {
     ) -> Result<(), ServeError> {
         let server = listener::serve(listener, self.router(), tls, self.limits, shutdown);
         let workers = self.workers.clone();
+        // A zero interval: no summary lines.
+        let summary = (!self.log_summary_interval.is_zero()).then(|| {
+            tokio::spawn(edge::summarize(
+                Arc::clone(&self.tally),
+                self.log_summary_interval,
+            ))
+        });
         let served = supervise(server, |stop| workers.run(stop)).await;
+        if let Some(summary) = summary {
+            summary.abort();
+        }
+        self.tally.summarize(self.log_summary_interval);
         self.close().await;
         served
     }

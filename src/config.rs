@@ -124,6 +124,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FLOWPLANE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// How often one line at `info` sums up the requests served since the last (each request's
+    /// own line is at `debug`: `FLOWPLANE_LOG=flowplane::edge=debug`); `0s`: never.
+    #[arg(long, env = "FLOWPLANE_LOG_SUMMARY_INTERVAL", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub log_summary_interval: Duration,
+
     /// `verify`: every cloud request must carry a valid signature from a known credential;
     /// `off`: signatures are not checked, the access key alone names the caller.
     #[arg(long, env = "FLOWPLANE_AUTH", value_enum, default_value_t = AuthMode::Verify)]

@@ -4,12 +4,13 @@
 //! response, one log line per request, and one request-journal entry per cloud request
 //! ([`crate::layers::journal`]).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -35,6 +36,8 @@ pub struct Edge {
     faults: Option<SharedFaults>,
     /// Counts each cloud request.
     metrics: Option<SharedMetrics>,
+    /// Counts every request for the summary line.
+    tally: Option<Arc<RequestTally>>,
 }
 
 impl Edge {
@@ -46,6 +49,7 @@ impl Edge {
             journal: None,
             faults: None,
             metrics: None,
+            tally: None,
         }
     }
 
@@ -58,6 +62,12 @@ impl Edge {
     /// Applies the fault rules to every request to the cloud faces ([`crate::layers::faults`]).
     pub fn with_faults(mut self, faults: SharedFaults) -> Self {
         self.faults = Some(faults);
+        self
+    }
+
+    /// Counts every request in `tally`, for the summary line.
+    pub fn with_tally(mut self, tally: Arc<RequestTally>) -> Self {
+        self.tally = Some(tally);
         self
     }
 
@@ -124,6 +134,7 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
         .metrics
         .as_deref()
         .filter(|_| face.kind() != FaceKind::Control);
+    let tally = edge.tally.as_deref();
     let span = tracing::info_span!(
         "request",
         request_id = %context.request_id(),
@@ -147,6 +158,9 @@ async fn serve(State(edge): State<Edge>, mut request: Request, next: Next) -> Re
             response.headers_mut().insert("x-request-id", value);
         }
         log_request(&context, &response, started);
+        if let Some(tally) = tally {
+            tally.count(response.status(), started.elapsed());
+        }
         if let Some(metrics) = metrics {
             metrics.record(&context, response.status().as_u16(), started.elapsed());
         }
@@ -178,7 +192,9 @@ fn log_request(context: &RequestContext, response: &Response, started: Instant) 
             "request failed"
         );
     } else {
-        tracing::info!(
+        // One line per request at `debug`: at `info` it would cost a third of the ceiling
+        // under load (README, "Logs"); the summary line sums them up at `info`.
+        tracing::debug!(
             face,
             product,
             operation,
@@ -187,6 +203,63 @@ fn log_request(context: &RequestContext, response: &Response, started: Instant) 
             latency_ms,
             "request served"
         );
+    }
+}
+
+/// Requests served since the last summary: counted by the edge, summed up at `info` every
+/// `--log-summary-interval` ([`summarize`]).
+#[derive(Debug, Default)]
+pub struct RequestTally {
+    requests: AtomicU64,
+    client_errors: AtomicU64,
+    server_errors: AtomicU64,
+    latency_us: AtomicU64,
+    slowest_us: AtomicU64,
+}
+
+impl RequestTally {
+    fn count(&self, status: StatusCode, elapsed: Duration) {
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if status.is_client_error() {
+            self.client_errors.fetch_add(1, Ordering::Relaxed);
+        } else if status.is_server_error() {
+            self.server_errors.fetch_add(1, Ordering::Relaxed);
+        }
+        self.latency_us.fetch_add(micros, Ordering::Relaxed);
+        self.slowest_us.fetch_max(micros, Ordering::Relaxed);
+    }
+
+    /// Logs what was counted since the last call, if anything, and starts over.
+    pub fn summarize(&self, interval: Duration) {
+        let requests = self.requests.swap(0, Ordering::Relaxed);
+        let client_errors = self.client_errors.swap(0, Ordering::Relaxed);
+        let server_errors = self.server_errors.swap(0, Ordering::Relaxed);
+        let latency_us = self.latency_us.swap(0, Ordering::Relaxed);
+        let slowest_us = self.slowest_us.swap(0, Ordering::Relaxed);
+        if requests == 0 {
+            return;
+        }
+        tracing::info!(
+            requests,
+            client_errors,
+            server_errors,
+            mean_latency_ms = latency_us as f64 / requests as f64 / 1000.0,
+            max_latency_ms = slowest_us as f64 / 1000.0,
+            interval = %humantime::format_duration(interval),
+            "requests served"
+        );
+    }
+}
+
+/// Sums up the tally every `interval`, until dropped (aborted).
+pub async fn summarize(tally: Arc<RequestTally>, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        tally.summarize(interval);
     }
 }
 

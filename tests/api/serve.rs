@@ -318,10 +318,55 @@ async fn healthcheck_asks_a_running_server() {
     );
 }
 
+/// Each request's own line is at `debug`.
+const REQUEST_LINES: &[(&str, &str)] = &[("FLOWPLANE_LOG", "info,flowplane::edge=debug")];
+
+#[tokio::test]
+async fn at_info_a_summary_line_sums_up_the_requests_not_one_line_each() {
+    let db = TestDb::new().await;
+    let mut server =
+        ServerProcess::start_with(db.url(), &["--log-summary-interval", "200ms"]).await;
+    for _ in 0..3 {
+        reqwest::get(server.url(&flow_logs_path(PROJECT)))
+            .await
+            .unwrap();
+    }
+    reqwest::get(server.url(&flow_log_path(PROJECT, "missing")))
+        .await
+        .unwrap();
+    let mut served = 0;
+    while served < 4 {
+        let summary = server
+            .next_event(|event| event["fields"]["message"] == "requests served")
+            .await;
+        let fields = &summary["fields"];
+        served += fields["requests"].as_u64().unwrap();
+        assert!(fields["mean_latency_ms"].as_f64().is_some(), "{summary}");
+        assert_eq!(fields["server_errors"], 0, "{summary}");
+    }
+    assert_eq!(served, 4);
+    let events = server.stop().await;
+    assert!(
+        !events
+            .iter()
+            .any(|event| event["fields"]["message"] == "request served"),
+        "no line per request at info"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|event| event["fields"]["message"] == "requests served")
+            .map(|event| event["fields"]["client_errors"].as_u64().unwrap())
+            .sum::<u64>(),
+        1,
+        "the 404"
+    );
+}
+
 #[tokio::test]
 async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
     let db = TestDb::new().await;
-    let mut server = ServerProcess::start(db.url()).await;
+    let mut server = ServerProcess::start_on("127.0.0.1:0", db.url(), &[], REQUEST_LINES).await;
     let response = reqwest::get(server.url(&flow_logs_path(PROJECT)))
         .await
         .unwrap();
@@ -341,7 +386,7 @@ async fn each_request_is_logged_in_a_span_carrying_its_request_id() {
 #[tokio::test]
 async fn the_request_line_says_what_the_request_context_learnt() {
     let db = TestDb::new().await;
-    let mut server = ServerProcess::start(db.url()).await;
+    let mut server = ServerProcess::start_on("127.0.0.1:0", db.url(), &[], REQUEST_LINES).await;
     let client = reqwest::Client::new();
     let served = |event: &serde_json::Value| event["fields"]["message"] == "request served";
 
