@@ -160,21 +160,22 @@ impl<R: FaultRepository + Clone> FaultService<R> {
     /// database says some are left.
     async fn fires(&self, rule: &FaultRule) -> Result<bool, DomainError> {
         let firing = rule.rule.firing;
-        let fired = if firing.probability.is_none() {
-            self.store.fire_fault(&rule.id, true).await?
+        let (live, fired) = if firing.probability.is_none() {
+            let fired = self.store.fire_fault(&rule.id, true).await?;
+            (fired, fired)
         } else {
             match self.store.match_fault(&rule.id).await? {
-                Some(n) if firing.draw(n) => self.store.fire_fault(&rule.id, false).await?,
-                Some(_) => false,
-                None => {
-                    self.cache.stale.store(true, Ordering::Release);
-                    return Ok(false);
+                Some(n) if firing.draw(n) => {
+                    let fired = self.store.fire_fault(&rule.id, false).await?;
+                    (fired, fired)
                 }
+                Some(_) => (true, false),
+                None => (false, false),
             }
         };
-        if !fired || firing.times.is_some() {
-            // Spent (here or by another process), or about to be: reload before trusting the
-            // copy again.
+        if !live {
+            // Spent or removed (by another process, or by this one's earlier firings): the
+            // copy is out of date.
             self.cache.stale.store(true, Ordering::Release);
         }
         Ok(fired)
