@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 
 use super::exec::{read_counted, Counted, Exec};
 use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
-use super::sql::{delete_in_reset, push_any_of, push_scope, push_tenant, Dialect, Sql};
+use super::sql::{
+    counted_page_of, delete_in_reset, push_any_of, push_scope, push_tenant, Dialect, Sql,
+};
 use super::{with_db, Store};
 use crate::domain::destination::{
     Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
@@ -478,17 +480,17 @@ async fn list<T: From<Container>>(
 ) -> Result<(Vec<T>, u64), StorageError> {
     fn page<DB: Dialect>(listing: &Listing<'_>, offset: u64, limit: u32) -> Sql<DB> {
         let table = listing.table;
-        let mut sql = Sql::new(format!(
-            "SELECT {}, COUNT(*) OVER () AS total FROM {} WHERE TRUE",
+        counted_page_of(
+            table.name(),
             table.columns(),
-            table.name()
-        ));
-        listing.push_conditions(&mut sql);
-        sql.push(" ORDER BY seq LIMIT ")
-            .int(i64::from(limit))
-            .push(" OFFSET ")
-            .int(i64::try_from(offset).unwrap_or(i64::MAX));
-        sql
+            |sql| listing.push_conditions(sql),
+            |sql| {
+                sql.push(" ORDER BY seq LIMIT ")
+                    .int(i64::from(limit))
+                    .push(" OFFSET ")
+                    .int(i64::try_from(offset).unwrap_or(i64::MAX));
+            },
+        )
     }
     fn count<DB: Dialect>(listing: &Listing<'_>) -> Sql<DB> {
         let mut sql = Sql::new(format!(

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::exec::{read_counted, Counted, Exec};
 use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
-use super::sql::{push_any_of, push_page, push_scope, push_tenant, Dialect, Sql};
+use super::sql::{counted_page_of, push_any_of, push_page, push_scope, push_tenant, Dialect, Sql};
 use super::tags::{push_tag_filters, tag_new, NETWORK_TAGS};
 use super::{with_db, Store};
 use crate::domain::cidr::Ipv4Cidr;
@@ -381,13 +381,16 @@ fn list<DB: Dialect>(
     page: &Page,
     count: bool,
 ) -> Sql<DB> {
-    let total = if count {
-        ", COUNT(*) OVER () AS total"
-    } else {
-        ""
-    };
+    if count {
+        return counted_page_of(
+            "network_resources",
+            &selected::<DB>(),
+            |sql| push_conditions(sql, visibility, kind, filter),
+            |sql| push_page(sql, "network_resources", visibility, page),
+        );
+    }
     let mut sql = Sql::new(format!(
-        "SELECT {}{total} FROM network_resources WHERE TRUE",
+        "SELECT {} FROM network_resources WHERE TRUE",
         selected::<DB>()
     ));
     push_conditions(&mut sql, visibility, kind, filter);
