@@ -119,26 +119,18 @@ async fn the_stored_world_is_read_when_scraped() {
             ),
         )
     };
-    assert_eq!(
-        resource("huawei", "flow_log", "active"),
-        Some(1.0),
-        "{text}"
-    );
-    assert_eq!(
-        resource("alibaba", "flow_log", "activating"),
-        Some(1.0),
-        "{text}"
-    );
-    assert_eq!(
-        resource("huawei", "log_group", "stored"),
-        Some(1.0),
-        "{text}"
-    );
-    assert_eq!(
-        resource("huawei", "record", "stored"),
-        Some(delivered),
-        "{text}"
-    );
+    for (provider, kind, status, count) in [
+        ("huawei", "flow_log", "active", 1.0),
+        ("alibaba", "flow_log", "activating", 1.0),
+        ("huawei", "log_group", "stored", 1.0),
+        ("huawei", "record", "stored", delivered),
+    ] {
+        assert_eq!(
+            resource(provider, kind, status),
+            Some(count),
+            "{provider} {kind} {status}: {text}"
+        );
+    }
     assert_eq!(
         sample(&text, "flowplane_records_delivered_total"),
         Some(delivered),
