@@ -17,7 +17,7 @@ CREATE TABLE fault_rules (
     region      TEXT,
     resource_id TEXT,
     effect      TEXT    NOT NULL
-        CHECK (effect IN ('throttle', 'error', 'latency', 'drop', 'stuck', 'fail')),
+        CHECK (effect IN ('throttle', 'error', 'latency', 'drop', 'stuck', 'fail', 'transition_failure')),
     status      INTEGER,
     code        TEXT,
     message     TEXT,

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::SecondsFormat;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::ControlError;
 use crate::domain::faults::{
@@ -24,7 +24,7 @@ use crate::state::AppState;
 /// How long a throttled Alibaba caller is told to wait, unless the rule says.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// A rule as `POST` takes it: what it matches, its effect and its parameters, when it fires.
+/// A rule as `POST` takes it (SPEC §5): what it matches, its effect, when it fires.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleBody {
@@ -32,40 +32,79 @@ struct RuleBody {
     product: Option<String>,
     #[serde(alias = "action")]
     operation: Option<String>,
-    provider: Option<String>,
     kind: Option<String>,
     tenant: Option<String>,
     region: Option<String>,
     resource_id: Option<String>,
-    effect: String,
-    status: Option<u16>,
-    code: Option<String>,
-    message: Option<String>,
-    retry_after: Option<String>,
-    latency: Option<String>,
+    effect: EffectBody,
     times: Option<u64>,
     probability: Option<f64>,
     seed: Option<u64>,
 }
 
-/// A rule as the control API shows it (fields in this order).
+/// `{"error": {…}}`, `{"latency": "500ms"}`, `{"drop": true}`, `{"transition_failure": true}`
+/// (SPEC §5), and Flowplane's own `{"throttle": true | {"retry_after"}}`, `{"stuck": true}`,
+/// `{"fail": true | {"code"}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum EffectBody {
+    Error(ErrorBody),
+    Latency(String),
+    Drop(bool),
+    Throttle(Option<ThrottleBody>),
+    Stuck(bool),
+    Fail(Option<FailBody>),
+    TransitionFailure(bool),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ErrorBody {
+    status: u16,
+    code: String,
+    message: Option<String>,
+}
+
+/// `true`, or the throttling's own settings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ThrottleBody {
+    On(bool),
+    With(RetryAfter),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetryAfter {
+    retry_after: String,
+}
+
+/// `true`, or the delivery error to report.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FailBody {
+    On(bool),
+    With(DeliveryCode),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryCode {
+    code: String,
+}
+
+/// A rule as the control API shows it (fields in this order; `effect` as `POST` takes it).
 #[derive(Debug, Serialize)]
 struct RuleView {
     id: String,
     face: Option<String>,
     product: Option<String>,
     operation: Option<String>,
-    provider: Option<&'static str>,
     kind: Option<&'static str>,
     tenant: Option<String>,
     region: Option<String>,
     resource_id: Option<String>,
-    effect: &'static str,
-    status: Option<u16>,
-    code: Option<String>,
-    message: Option<String>,
-    retry_after: Option<String>,
-    latency: Option<String>,
+    effect: Value,
     times: Option<u64>,
     remaining: Option<u64>,
     probability: Option<f64>,
@@ -92,76 +131,98 @@ fn text(duration: Duration) -> String {
     humantime::format_duration(duration).to_string()
 }
 
-impl RuleBody {
-    fn into_rule(self) -> Result<NewFaultRule, ControlError> {
-        let only_with = |given: bool, field: &str, effects: &str| {
-            if given {
-                Err(bad(format!("{field} is only for effect {effects}")))
-            } else {
-                Ok(())
-            }
-        };
-        let effect = match self.effect.as_str() {
-            "throttle" => FaultEffect::Throttle {
-                retry_after: match &self.retry_after {
-                    Some(value) => duration("retry_after", value)?,
-                    None => DEFAULT_RETRY_AFTER,
-                },
-            },
-            "error" => FaultEffect::Error {
-                status: self
-                    .status
-                    .ok_or_else(|| bad("effect error needs a status"))?,
-                code: self
-                    .code
-                    .clone()
-                    .ok_or_else(|| bad("effect error needs a code"))?,
-                message: self
+/// A flag effect (`{"drop": true}`) must say `true`.
+fn on(effect: &str, flag: bool) -> Result<(), ControlError> {
+    if flag {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "{{\"{effect}\": false}} is no effect; delete the rule instead"
+        )))
+    }
+}
+
+impl EffectBody {
+    fn into_effect(self) -> Result<FaultEffect, ControlError> {
+        Ok(match self {
+            EffectBody::Error(error) => FaultEffect::Error {
+                status: error.status,
+                code: error.code,
+                message: error
                     .message
-                    .clone()
                     .unwrap_or_else(|| "The request was refused by a Flowplane fault rule.".into()),
             },
-            "latency" => FaultEffect::Latency(duration(
-                "latency",
-                self.latency
-                    .as_deref()
-                    .ok_or_else(|| bad("effect latency needs a latency, e.g. \"2s\""))?,
-            )?),
-            "drop" => FaultEffect::Drop,
-            "stuck" => FaultEffect::Stuck,
-            "fail" => FaultEffect::Fail(match &self.code {
-                None => DeliveryFault::UnknownError,
-                Some(code) => DeliveryFault::parse(code).ok_or_else(|| {
-                    bad(format!(
-                        "code {code:?} is not a delivery error: UserNotAuthorised, \
-                         ProjectNotExist, UnavaliableTarget or UnknownError"
-                    ))
-                })?,
-            }),
-            other => {
-                return Err(bad(format!(
-                    "unknown effect {other:?}: throttle, error, latency, drop, stuck or fail"
-                )))
+            EffectBody::Latency(latency) => FaultEffect::Latency(duration("latency", &latency)?),
+            EffectBody::Drop(flag) => on("drop", flag).map(|()| FaultEffect::Drop)?,
+            EffectBody::Throttle(None) => FaultEffect::Throttle {
+                retry_after: DEFAULT_RETRY_AFTER,
+            },
+            EffectBody::Throttle(Some(ThrottleBody::On(flag))) => {
+                on("throttle", flag)?;
+                FaultEffect::Throttle {
+                    retry_after: DEFAULT_RETRY_AFTER,
+                }
             }
+            EffectBody::Throttle(Some(ThrottleBody::With(settings))) => FaultEffect::Throttle {
+                retry_after: duration("retry_after", &settings.retry_after)?,
+            },
+            EffectBody::Stuck(flag) => on("stuck", flag).map(|()| FaultEffect::Stuck)?,
+            EffectBody::Fail(None) => FaultEffect::Fail(DeliveryFault::UnknownError),
+            EffectBody::Fail(Some(FailBody::On(flag))) => {
+                on("fail", flag)?;
+                FaultEffect::Fail(DeliveryFault::UnknownError)
+            }
+            EffectBody::Fail(Some(FailBody::With(code))) => {
+                FaultEffect::Fail(DeliveryFault::parse(&code.code).ok_or_else(|| {
+                    bad(format!(
+                        "code {:?} is not a delivery error: UserNotAuthorised, \
+                         ProjectNotExist, UnavaliableTarget or UnknownError",
+                        code.code
+                    ))
+                })?)
+            }
+            EffectBody::TransitionFailure(flag) => {
+                on("transition_failure", flag).map(|()| FaultEffect::TransitionFailure)?
+            }
+        })
+    }
+}
+
+/// The effect as `POST` takes it.
+fn effect_view(effect: &FaultEffect) -> Value {
+    match effect {
+        FaultEffect::Throttle { retry_after } => {
+            json!({"throttle": {"retry_after": text(*retry_after)}})
+        }
+        FaultEffect::Error {
+            status,
+            code,
+            message,
+        } => json!({"error": {"status": status, "code": code, "message": message}}),
+        FaultEffect::Latency(latency) => json!({"latency": text(*latency)}),
+        FaultEffect::Drop => json!({"drop": true}),
+        FaultEffect::Stuck => json!({"stuck": true}),
+        FaultEffect::Fail(fault) => json!({"fail": {"code": fault.as_str()}}),
+        FaultEffect::TransitionFailure => json!({"transition_failure": true}),
+    }
+}
+
+impl RuleBody {
+    fn into_rule(self) -> Result<NewFaultRule, ControlError> {
+        let effect = self.effect.into_effect()?;
+        let face = self
+            .face
+            .ok_or_else(|| bad("a rule needs a face: huawei, alibaba or sls"))?;
+        // A transition rule's face is the provider whose resources it matches.
+        let provider = if effect.on_transitions() {
+            Some(Provider::parse(&face).ok_or_else(|| {
+                bad(format!(
+                    "a transition rule's face is huawei or alibaba, not {face:?}"
+                ))
+            })?)
+        } else {
+            None
         };
-        let is = |name: &str| self.effect == name;
-        only_with(self.status.is_some() && !is("error"), "status", "error")?;
-        only_with(self.message.is_some() && !is("error"), "message", "error")?;
-        only_with(
-            self.code.is_some() && !is("error") && !is("fail"),
-            "code",
-            "error or fail",
-        )?;
-        only_with(
-            self.retry_after.is_some() && !is("throttle"),
-            "retry_after",
-            "throttle",
-        )?;
-        only_with(
-            self.latency.is_some() && !is("latency"),
-            "latency",
-            "latency",
-        )?;
         let probability = match self.probability {
             None => None,
             Some(p) if p > 0.0 && p <= 1.0 => {
@@ -174,14 +235,6 @@ impl RuleBody {
         if self.seed.is_some() && probability.is_none() {
             return Err(bad("seed is only for a rule with a probability"));
         }
-        let provider = self
-            .provider
-            .as_deref()
-            .map(|value| {
-                Provider::parse(value)
-                    .ok_or_else(|| bad(format!("unknown provider {value:?}: huawei or alibaba")))
-            })
-            .transpose()?;
         let kind = self
             .kind
             .as_deref()
@@ -195,7 +248,7 @@ impl RuleBody {
             .transpose()?;
         Ok(NewFaultRule {
             matches: FaultMatch {
-                face: self.face,
+                face: Some(face),
                 product: self.product,
                 operation: self.operation,
                 provider,
@@ -220,39 +273,16 @@ fn view(rule: FaultRule) -> RuleView {
         effect,
         firing,
     } = rule.rule;
-    let (status, code, message, retry_after, latency) = match &effect {
-        FaultEffect::Throttle { retry_after } => (None, None, None, Some(text(*retry_after)), None),
-        FaultEffect::Error {
-            status,
-            code,
-            message,
-        } => (
-            Some(*status),
-            Some(code.clone()),
-            Some(message.clone()),
-            None,
-            None,
-        ),
-        FaultEffect::Latency(latency) => (None, None, None, None, Some(text(*latency))),
-        FaultEffect::Fail(fault) => (None, Some(fault.as_str().to_owned()), None, None, None),
-        FaultEffect::Drop | FaultEffect::Stuck => (None, None, None, None, None),
-    };
     RuleView {
         id: rule.id.to_string(),
         face: matches.face,
         product: matches.product,
         operation: matches.operation,
-        provider: matches.provider.map(Provider::as_str),
         kind: matches.kind.map(TransitionKind::as_str),
         tenant: matches.tenant,
         region: matches.region,
         resource_id: matches.resource_id,
-        effect: effect.name(),
-        status,
-        code,
-        message,
-        retry_after,
-        latency,
+        effect: effect_view(&effect),
         times: firing.times,
         remaining: rule.remaining,
         probability: firing
@@ -269,7 +299,7 @@ pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response,
     let body: RuleBody = serde_json::from_slice(&body).map_err(|err| {
         bad(format!(
             "the body is not a fault rule ({err}); e.g. {{\"face\":\"alibaba\",\
-             \"operation\":\"CreateFlowLog\",\"effect\":\"throttle\",\"times\":1}}"
+             \"operation\":\"CreateFlowLog\",\"effect\":{{\"throttle\":true}},\"times\":1}}"
         ))
     })?;
     let rule = state
@@ -280,15 +310,15 @@ pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response,
     Ok((StatusCode::CREATED, Json(view(rule))).into_response())
 }
 
-/// `GET`'s answer.
+/// `GET`'s answer (SPEC §5).
 #[derive(Debug, Serialize)]
 struct RulesView {
-    rules: Vec<RuleView>,
+    faults: Vec<RuleView>,
 }
 
 pub async fn list(State(state): State<AppState>) -> Result<Response, ControlError> {
-    let rules = state.faults.list().await?.into_iter().map(view).collect();
-    Ok(Json(RulesView { rules }).into_response())
+    let faults = state.faults.list().await?.into_iter().map(view).collect();
+    Ok(Json(RulesView { faults }).into_response())
 }
 
 pub async fn remove_all(State(state): State<AppState>) -> Result<Response, ControlError> {
@@ -308,5 +338,5 @@ pub async fn remove(
     if deleted == 0 {
         return Err(ControlError::NotFound(format!("no fault rule {id}")));
     }
-    Ok(Json(json!({ "deleted": deleted })).into_response())
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

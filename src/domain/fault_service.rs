@@ -15,7 +15,7 @@ use chrono::Utc;
 use super::error::DomainError;
 use super::faults::{
     FaultEffect, FaultRefused, FaultRule, FaultRuleId, NewFaultRule, RequestFacts, TransitionFacts,
-    MAX_FAULT_RULES,
+    TransitionOutcome, MAX_FAULT_RULES,
 };
 use super::repository::FaultRepository;
 
@@ -135,21 +135,19 @@ impl<R: FaultRepository + Clone> FaultService<R> {
         Ok(fault)
     }
 
-    /// The effect (stuck, or a failed delivery) of the first rule that fires for a transition
-    /// about to be scheduled.
+    /// What the first rule that fires does to a transition about to be scheduled (it sticks,
+    /// or the flow log's delivery fails).
     pub async fn on_transition(
         &self,
         facts: &TransitionFacts<'_>,
-    ) -> Result<Option<FaultEffect>, DomainError> {
+    ) -> Result<Option<TransitionOutcome>, DomainError> {
         let rules = self.rules().await?;
-        for rule in rules.iter().filter(|rule| {
-            rule.live()
-                && rule.rule.effect.on_transitions()
-                && (facts.can_fail || !matches!(rule.rule.effect, FaultEffect::Fail(_)))
-                && rule.rule.matches.matches_transition(facts)
-        }) {
-            if self.fires(rule).await? {
-                return Ok(Some(rule.rule.effect.clone()));
+        for rule in rules.iter().filter(|rule| rule.live()) {
+            let Some(outcome) = rule.rule.effect.on_transition(facts.kind, facts.activation) else {
+                continue;
+            };
+            if rule.rule.matches.matches_transition(facts) && self.fires(rule).await? {
+                return Ok(Some(outcome));
             }
         }
         Ok(None)

@@ -66,6 +66,19 @@ pub enum FaultEffect {
     Stuck,
     /// The flow log's delivery fails (Huawei `ERROR`, Alibaba `FlowLogDeliverStatus FAILED`).
     Fail(DeliveryFault),
+    /// SPEC's `transition_failure`: the next transition fails as the cloud reports it: a flow
+    /// log's activation fails its delivery (`UnknownError`), a network resource's transition
+    /// sticks (neither cloud has a failed state for them).
+    TransitionFailure,
+}
+
+/// What a transition rule does to one transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransitionOutcome {
+    /// It never comes due by itself.
+    Stuck,
+    /// It completes, and the flow log's delivery fails.
+    DeliveryFails(DeliveryFault),
 }
 
 impl FaultEffect {
@@ -78,12 +91,37 @@ impl FaultEffect {
             FaultEffect::Drop => "drop",
             FaultEffect::Stuck => "stuck",
             FaultEffect::Fail(_) => "fail",
+            FaultEffect::TransitionFailure => "transition_failure",
         }
     }
 
     /// Whether the rule matches transitions (else requests).
     pub fn on_transitions(&self) -> bool {
-        matches!(self, FaultEffect::Stuck | FaultEffect::Fail(_))
+        matches!(
+            self,
+            FaultEffect::Stuck | FaultEffect::Fail(_) | FaultEffect::TransitionFailure
+        )
+    }
+
+    /// What the effect does to a transition of `kind` (`activation`: a flow log's create or
+    /// activation); `None` when it does not apply to it (a failed delivery is an activation's).
+    pub fn on_transition(
+        &self,
+        kind: TransitionKind,
+        activation: bool,
+    ) -> Option<TransitionOutcome> {
+        let flow_log = kind == TransitionKind::FlowLog;
+        match self {
+            FaultEffect::Stuck => Some(TransitionOutcome::Stuck),
+            FaultEffect::Fail(fault) if flow_log && activation => {
+                Some(TransitionOutcome::DeliveryFails(*fault))
+            }
+            FaultEffect::TransitionFailure if flow_log && activation => Some(
+                TransitionOutcome::DeliveryFails(DeliveryFault::UnknownError),
+            ),
+            FaultEffect::TransitionFailure if !flow_log => Some(TransitionOutcome::Stuck),
+            _ => None,
+        }
     }
 }
 
@@ -180,17 +218,14 @@ impl NewFaultRule {
         let refuse = |message: &str| Err(FaultRefused(message.to_owned()));
         let m = &self.matches;
         if self.effect.on_transitions() {
-            if m.face.is_some() || m.product.is_some() || m.operation.is_some() {
+            if m.product.is_some() || m.operation.is_some() {
                 return refuse(
-                    "a stuck or fail rule matches transitions: by provider, kind, tenant, region \
-                     and resource_id, not face, product or operation",
+                    "a transition rule matches by face (huawei or alibaba), kind, tenant, region \
+                     and resource_id, not product or operation",
                 );
             }
-        } else if m.provider.is_some() || m.kind.is_some() {
-            return refuse(
-                "a request rule matches by face, product, operation, tenant, region and \
-                 resource_id; provider and kind are for stuck and fail rules",
-            );
+        } else if m.kind.is_some() {
+            return refuse("kind is for transition rules (stuck, fail, transition_failure)");
         }
         if let Some(face) = &m.face {
             if !["huawei", "alibaba", "sls"].contains(&face.as_str()) {
@@ -227,7 +262,7 @@ impl NewFaultRule {
                     );
                 }
             }
-            FaultEffect::Throttle { .. } | FaultEffect::Drop => {}
+            FaultEffect::Throttle { .. } | FaultEffect::Drop | FaultEffect::TransitionFailure => {}
         }
         if self.firing.times == Some(0) {
             return refuse("times must be at least 1");
@@ -260,8 +295,8 @@ pub struct TransitionFacts<'a> {
     pub region: &'a str,
     /// The resource's id (none before a create), and the resource a flow log captures.
     pub resource_ids: &'a [&'a str],
-    /// Whether a `fail` rule applies (a flow log's activation).
-    pub can_fail: bool,
+    /// Whether it is a flow log's activation (create or activate), the one a delivery can fail.
+    pub activation: bool,
 }
 
 fn matches_text(wanted: &Option<String>, actual: Option<&str>) -> bool {
@@ -321,7 +356,7 @@ mod tests {
     fn a_rule_matches_requests_or_transitions_not_both() {
         let request_match_on_transition = NewFaultRule {
             matches: FaultMatch {
-                face: Some("alibaba".into()),
+                operation: Some("CreateVpc".into()),
                 kind: Some(TransitionKind::FlowLog),
                 ..FaultMatch::default()
             },

@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 use super::cidr::Ipv4Cidr;
 use super::error::DomainError;
 use super::fault_service::FaultService;
-use super::faults::{FaultEffect, TransitionFacts};
+use super::faults::{TransitionFacts, TransitionOutcome};
 use super::lifecycle::due_time;
 use super::model::{Page, Provider, ResourceKind, Tag, TagFilter, TenantScope};
 use super::network::{
@@ -120,9 +120,9 @@ impl<R: Repository> NetworkService<R> {
             tenant: scope.tenant_id(),
             region: scope.region_id(),
             resource_ids: id.as_slice(),
-            can_fail: false,
+            activation: false,
         };
-        if self.faults.on_transition(&facts).await? == Some(FaultEffect::Stuck) {
+        if self.faults.on_transition(&facts).await? == Some(TransitionOutcome::Stuck) {
             return Ok(Duration::MAX);
         }
         Ok(stored.map_or_else(|| self.delays.for_provider(provider), TransitionMode::delay))

@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 use super::destination::Delivery;
 use super::error::DomainError;
 use super::fault_service::FaultService;
-use super::faults::{DeliveryFault, FaultEffect, TransitionFacts};
+use super::faults::{DeliveryFault, TransitionFacts, TransitionOutcome};
 use super::lifecycle::{Operation, Settlement, Status, Step};
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
@@ -510,15 +510,15 @@ impl<R: Repository> FlowLogService<R> {
             tenant: scope.tenant_id(),
             region: scope.region_id(),
             resource_ids: ids,
-            can_fail: op == Operation::Activate,
+            activation: op == Operation::Activate,
         };
         let fault = match self.faults.on_transition(&facts).await? {
-            Some(FaultEffect::Stuck) => {
+            Some(TransitionOutcome::Stuck) => {
                 delay = Duration::MAX;
                 None
             }
-            Some(FaultEffect::Fail(fault)) => Some(fault),
-            _ => None,
+            Some(TransitionOutcome::DeliveryFails(fault)) => Some(fault),
+            None => None,
         };
         Ok((op.plan(delay, now), fault))
     }

@@ -104,7 +104,9 @@ fn insert<DB: Dialect>(rule: &FaultRule, max: usize) -> Sql<DB> {
         ),
         FaultEffect::Latency(latency) => (None, None, None, Some(*latency)),
         FaultEffect::Fail(fault) => (None, Some(fault.as_str()), None, None),
-        FaultEffect::Drop | FaultEffect::Stuck => (None, None, None, None),
+        FaultEffect::Drop | FaultEffect::Stuck | FaultEffect::TransitionFailure => {
+            (None, None, None, None)
+        }
     };
     let to_i64 = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
     let mut sql = Sql::new(format!("INSERT INTO fault_rules ({COLUMNS}) SELECT "));
@@ -214,6 +216,7 @@ impl TryFrom<RuleRow> for FaultRule {
             "latency" => FaultEffect::Latency(duration()?),
             "drop" => FaultEffect::Drop,
             "stuck" => FaultEffect::Stuck,
+            "transition_failure" => FaultEffect::TransitionFailure,
             "fail" => FaultEffect::Fail(
                 row.code
                     .as_ref()

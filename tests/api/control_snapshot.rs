@@ -566,7 +566,7 @@ async fn fault_rules_travel_in_a_snapshot_of_everything_only() {
     let added = app
         .post(
             "/_flowplane/faults",
-            json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "throttle",
+            json!({"face": "huawei", "operation": "ListFlowLogs", "effect": {"throttle": true},
                    "times": 3}),
         )
         .await;
@@ -577,7 +577,7 @@ async fn fault_rules_travel_in_a_snapshot_of_everything_only() {
     let stuck = app
         .post(
             "/_flowplane/faults",
-            json!({"provider": "alibaba", "kind": "vpc", "effect": "stuck"}),
+            json!({"face": "alibaba", "kind": "vpc", "effect": {"stuck": true}}),
         )
         .await;
     assert_eq!(stuck.status, StatusCode::CREATED, "{}", stuck.body);
@@ -608,7 +608,7 @@ async fn fault_rules_travel_in_a_snapshot_of_everything_only() {
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
     assert_eq!(imported.body["imported"]["fault_rules"], 2);
     let listed = app.get("/_flowplane/faults").await.body;
-    assert_eq!(listed["rules"][0]["remaining"], 2, "{listed}");
+    assert_eq!(listed["faults"][0]["remaining"], 2, "{listed}");
     app.list_huawei("")
         .await
         .assert_gateway_error(429, "APIGW.0308");
@@ -630,7 +630,7 @@ async fn fault_rules_travel_in_a_snapshot_of_everything_only() {
     let refused = import(&app, "", &scoped).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert_eq!(
-        app.get("/_flowplane/faults").await.body["rules"]
+        app.get("/_flowplane/faults").await.body["faults"]
             .as_array()
             .unwrap()
             .len(),

@@ -16,16 +16,31 @@ use crate::support::*;
 
 const FAULTS: &str = "/_flowplane/faults";
 
+/// Adds a rule; the answer is the rule with its id and `fired: 0` (SPEC §5).
 async fn add_rule(app: &TestApp, rule: Value) -> Value {
-    let response = app.post(FAULTS, rule).await;
+    let response = app.post(FAULTS, rule.clone()).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert!(response.body["id"].is_string(), "{}", response.body);
+    assert_eq!(response.body["fired"], 0, "{}", response.body);
+    // The effect as posted (defaults filled in).
+    let effect_of = |value: &Value| {
+        value
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>())
+    };
+    assert_eq!(
+        effect_of(&response.body["effect"]),
+        effect_of(&rule["effect"]),
+        "{}",
+        response.body
+    );
     response.body
 }
 
 async fn rules(app: &TestApp) -> Vec<Value> {
     let response = app.get(FAULTS).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    response.body["rules"].as_array().unwrap().clone()
+    response.body["faults"].as_array().unwrap().clone()
 }
 
 async fn rule(app: &TestApp, id: &Value) -> Value {
@@ -41,7 +56,7 @@ async fn each_face_answers_a_throttle_rule_with_its_own_throttling_error() {
     let app = TestApp::new().await;
     add_rule(
         &app,
-        json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "throttle", "times": 1}),
+        json!({"face": "huawei", "operation": "ListFlowLogs", "effect": {"throttle": true}, "times": 1}),
     )
     .await;
     let throttled = app.list_huawei("").await;
@@ -55,8 +70,7 @@ async fn each_face_answers_a_throttle_rule_with_its_own_throttling_error() {
 
     add_rule(
         &app,
-        json!({"face": "alibaba", "operation": "DescribeFlowLogs", "effect": "throttle",
-               "retry_after": "250ms", "times": 2}),
+        json!({"face": "alibaba", "operation": "DescribeFlowLogs", "effect": {"throttle": {"retry_after": "250ms"}}, "times": 2}),
     )
     .await;
     for _ in 0..2 {
@@ -71,7 +85,7 @@ async fn each_face_answers_a_throttle_rule_with_its_own_throttling_error() {
 
     add_rule(
         &app,
-        json!({"face": "sls", "effect": "throttle", "times": 2}),
+        json!({"face": "sls", "effect": {"throttle": true}, "times": 2}),
     )
     .await;
     app.sls(Method::GET, None, "/", None)
@@ -96,8 +110,7 @@ async fn an_error_rule_answers_in_the_products_envelope_and_nothing_is_written()
     let app = TestApp::new().await;
     add_rule(
         &app,
-        json!({"face": "huawei", "product": "vpc", "operation": "CreateFlowLog", "effect": "error",
-               "status": 500, "code": "VPC.0001", "message": "System error."}),
+        json!({"face": "huawei", "product": "vpc", "operation": "CreateFlowLog", "effect": {"error": {"status": 500, "code": "VPC.0001", "message": "System error."}}}),
     )
     .await;
     app.huawei_destination(PROJECT).await;
@@ -113,8 +126,7 @@ async fn an_error_rule_answers_in_the_products_envelope_and_nothing_is_written()
 
     add_rule(
         &app,
-        json!({"face": "alibaba", "operation": "CreateFlowLog", "effect": "error",
-               "status": 503, "code": "ServiceUnavailable"}),
+        json!({"face": "alibaba", "operation": "CreateFlowLog", "effect": {"error": {"status": 503, "code": "ServiceUnavailable"}}}),
     )
     .await;
     let refused = app
@@ -145,8 +157,7 @@ async fn rules_match_tenant_region_and_a_resource_id_the_call_names() {
     let second = app.create_alibaba("vpc-second", &[]).await;
     add_rule(
         &app,
-        json!({"face": "alibaba", "resource_id": first, "effect": "error", "status": 400,
-               "code": "Forbidden.Fault"}),
+        json!({"face": "alibaba", "resource_id": first, "effect": {"error": {"status": 400, "code": "Forbidden.Fault"}}}),
     )
     .await;
     app.alibaba("DescribeFlowLogs", &[("FlowLogId", &first)])
@@ -174,16 +185,14 @@ async fn rules_match_tenant_region_and_a_resource_id_the_call_names() {
     let huawei = app.create_huawei_id(PROJECT, "port-1").await;
     add_rule(
         &app,
-        json!({"face": "huawei", "tenant": OTHER_PROJECT, "effect": "error", "status": 403,
-               "code": "VPC.0015"}),
+        json!({"face": "huawei", "tenant": OTHER_PROJECT, "effect": {"error": {"status": 403, "code": "VPC.0015"}}}),
     )
     .await;
     let shown = app.get(&flow_log_path(PROJECT, &huawei)).await;
     assert_eq!(shown.status, StatusCode::OK, "another tenant's rule");
     add_rule(
         &app,
-        json!({"face": "alibaba", "region": "cn-beijing", "effect": "error", "status": 400,
-               "code": "Forbidden.Region"}),
+        json!({"face": "alibaba", "region": "cn-beijing", "effect": {"error": {"status": 400, "code": "Forbidden.Region"}}}),
     )
     .await;
     app.alibaba("DescribeFlowLogs", &[])
@@ -194,8 +203,7 @@ async fn rules_match_tenant_region_and_a_resource_id_the_call_names() {
         .assert_alibaba_error(400, "Forbidden.Region");
     add_rule(
         &app,
-        json!({"face": "huawei", "resource_id": huawei, "effect": "error", "status": 404,
-               "code": "VPC.0404"}),
+        json!({"face": "huawei", "resource_id": huawei, "effect": {"error": {"status": 404, "code": "VPC.0404"}}}),
     )
     .await;
     app.get(&flow_log_path(PROJECT, &huawei))
@@ -208,8 +216,7 @@ async fn refused_by_seed(seed: u64, n: usize) -> Vec<bool> {
     let app = TestApp::new().await;
     add_rule(
         &app,
-        json!({"face": "alibaba", "operation": "DescribeVpcs", "effect": "error", "status": 503,
-               "code": "ServiceUnavailable", "probability": 0.5, "seed": seed}),
+        json!({"face": "alibaba", "operation": "DescribeVpcs", "effect": {"error": {"status": 503, "code": "ServiceUnavailable"}}, "probability": 0.5, "seed": seed}),
     )
     .await;
     let mut refused = Vec::new();
@@ -240,8 +247,7 @@ async fn a_latency_rule_delays_the_answer() {
     let app = TestApp::new().await;
     add_rule(
         &app,
-        json!({"face": "alibaba", "operation": "DescribeFlowLogs", "effect": "latency",
-               "latency": "300ms"}),
+        json!({"face": "alibaba", "operation": "DescribeFlowLogs", "effect": {"latency": "300ms"}}),
     )
     .await;
     let started = Instant::now();
@@ -250,7 +256,7 @@ async fn a_latency_rule_delays_the_answer() {
         .assert_alibaba_ok();
     assert!(started.elapsed() >= Duration::from_millis(300));
     let rule = &rules(&app).await[0];
-    assert_eq!(rule["latency"], "300ms");
+    assert_eq!(rule["effect"], json!({"latency": "300ms"}));
     assert_eq!(rule["fired"], 1);
 }
 
@@ -269,7 +275,7 @@ async fn a_drop_rule_closes_the_connection_unanswered() {
     let client = reqwest::Client::new();
     let added = client
         .post(format!("{base}{FAULTS}"))
-        .json(&json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "drop", "times": 1}))
+        .json(&json!({"face": "huawei", "operation": "ListFlowLogs", "effect": {"drop": true}, "times": 1}))
         .send()
         .await
         .unwrap();
@@ -288,7 +294,7 @@ async fn a_stuck_rule_keeps_the_next_transition_pending_until_tick_all() {
     let app = TestApp::with_flags(&["--transition-delay", "0s"]).await;
     add_rule(
         &app,
-        json!({"provider": "alibaba", "kind": "flow_log", "effect": "stuck", "times": 1}),
+        json!({"face": "alibaba", "kind": "flow_log", "effect": {"stuck": true}, "times": 1}),
     )
     .await;
     let stuck = app.create_alibaba("vpc-stuck", &[]).await;
@@ -306,7 +312,7 @@ async fn a_stuck_rule_keeps_the_next_transition_pending_until_tick_all() {
     // A VPC's creation, matched by kind.
     add_rule(
         &app,
-        json!({"provider": "alibaba", "kind": "vpc", "effect": "stuck", "times": 1}),
+        json!({"face": "alibaba", "kind": "vpc", "effect": {"stuck": true}, "times": 1}),
     )
     .await;
     let vpc = app.create_vpc_answer(&[("CidrBlock", "10.0.0.0/16")]).await;
@@ -330,7 +336,7 @@ async fn a_fail_rule_fails_a_flow_logs_delivery_until_its_next_activation() {
     let app = TestApp::new().await;
     add_rule(
         &app,
-        json!({"provider": "huawei", "kind": "flow_log", "effect": "fail", "times": 1}),
+        json!({"face": "huawei", "kind": "flow_log", "effect": {"fail": true}, "times": 1}),
     )
     .await;
     let failed = app.create_huawei_id(PROJECT, "port-1").await;
@@ -359,8 +365,7 @@ async fn a_fail_rule_fails_a_flow_logs_delivery_until_its_next_activation() {
 
     add_rule(
         &app,
-        json!({"provider": "alibaba", "kind": "flow_log", "effect": "fail",
-               "code": "UserNotAuthorised", "tenant": ALIBABA_KEY}),
+        json!({"face": "alibaba", "kind": "flow_log", "effect": {"fail": {"code": "UserNotAuthorised"}}, "tenant": ALIBABA_KEY}),
     )
     .await;
     let id = app.create_alibaba("vpc-failed", &[]).await;
@@ -374,70 +379,103 @@ async fn a_fail_rule_fails_a_flow_logs_delivery_until_its_next_activation() {
 #[tokio::test]
 async fn bad_rules_are_refused_and_nothing_is_written() {
     let app = TestApp::new().await;
+    let drop = json!({"drop": true});
     for (body, why) in [
         (json!({"face": "alibaba"}), "no effect"),
-        (json!({"effect": "explode"}), "unknown effect"),
+        (json!({"effect": drop}), "no face"),
         (
-            json!({"effect": "error", "code": "X"}),
+            json!({"face": "alibaba", "effect": "drop"}),
+            "an effect is an object",
+        ),
+        (
+            json!({"face": "alibaba", "effect": {"explode": true}}),
+            "unknown effect",
+        ),
+        (
+            json!({"face": "alibaba", "effect": {"drop": true, "stuck": true}}),
+            "two effects",
+        ),
+        (
+            json!({"face": "alibaba", "effect": {"error": {"code": "X"}}}),
             "error without a status",
         ),
         (
-            json!({"effect": "error", "status": 200, "code": "X"}),
+            json!({"face": "alibaba", "effect": {"error": {"status": 200, "code": "X"}}}),
             "not an error status",
         ),
         (
-            json!({"effect": "error", "status": 500}),
+            json!({"face": "alibaba", "effect": {"error": {"status": 500}}}),
             "error without a code",
         ),
-        (json!({"effect": "latency"}), "latency without a duration"),
         (
-            json!({"effect": "latency", "latency": "soon"}),
+            json!({"face": "alibaba", "effect": {"latency": null}}),
+            "latency without a duration",
+        ),
+        (
+            json!({"face": "alibaba", "effect": {"latency": "soon"}}),
             "not a duration",
         ),
         (
-            json!({"effect": "latency", "latency": "11m"}),
+            json!({"face": "alibaba", "effect": {"latency": "11m"}}),
             "too long a latency",
         ),
         (
-            json!({"effect": "throttle", "status": 429}),
+            json!({"face": "alibaba", "effect": {"throttle": {"status": 429}}}),
             "status on a throttle",
         ),
-        (json!({"effect": "drop", "times": 0}), "zero times"),
         (
-            json!({"effect": "drop", "probability": 0}),
+            json!({"face": "alibaba", "effect": {"drop": false}}),
+            "drop false",
+        ),
+        (
+            json!({"face": "alibaba", "effect": drop, "times": 0}),
+            "zero times",
+        ),
+        (
+            json!({"face": "alibaba", "effect": drop, "probability": 0}),
             "zero probability",
         ),
-        (json!({"effect": "drop", "probability": 1.5}), "over one"),
         (
-            json!({"effect": "drop", "seed": 3}),
+            json!({"face": "alibaba", "effect": drop, "probability": 1.5}),
+            "over one",
+        ),
+        (
+            json!({"face": "alibaba", "effect": drop, "seed": 3}),
             "seed without probability",
         ),
-        (json!({"effect": "drop", "face": "aws"}), "unknown face"),
+        (json!({"face": "aws", "effect": drop}), "unknown face"),
         (
-            json!({"effect": "drop", "kind": "flow_log"}),
+            json!({"face": "alibaba", "effect": drop, "kind": "flow_log"}),
             "kind on a request rule",
         ),
         (
-            json!({"effect": "stuck", "operation": "CreateVpc"}),
+            json!({"face": "alibaba", "effect": {"stuck": true}, "operation": "CreateVpc"}),
             "operation on a transition rule",
         ),
         (
-            json!({"effect": "stuck", "provider": "huawei", "kind": "flow_log"}),
+            json!({"face": "sls", "effect": {"stuck": true}}),
+            "SLS has no transitions",
+        ),
+        (
+            json!({"face": "huawei", "effect": {"stuck": true}, "kind": "flow_log"}),
             "a Huawei flow log cannot stick",
         ),
         (
-            json!({"effect": "fail", "provider": "alibaba", "kind": "vpc"}),
+            json!({"face": "alibaba", "effect": {"fail": true}, "kind": "vpc"}),
             "a VPC cannot fail",
         ),
         (
-            json!({"effect": "fail", "kind": "flow_log", "code": "Nope"}),
+            json!({"face": "alibaba", "effect": {"fail": {"code": "Nope"}}, "kind": "flow_log"}),
             "unknown delivery error",
         ),
         (
-            json!({"effect": "stuck", "provider": "aws"}),
-            "unknown provider",
+            json!({"face": "alibaba", "effect": drop, "provider": "alibaba"}),
+            "unknown field (provider is the face)",
         ),
-        (json!({"effect": "drop", "colour": "red"}), "unknown field"),
+        (
+            json!({"face": "alibaba", "effect": drop, "colour": "red"}),
+            "unknown field",
+        ),
         (json!([1, 2]), "not an object"),
     ] {
         let response = app.post(FAULTS, body.clone()).await;
@@ -463,16 +501,17 @@ async fn bad_rules_are_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn rules_are_deleted_one_by_one_or_all_at_once() {
     let app = TestApp::new().await;
-    let first = add_rule(&app, json!({"face": "huawei", "effect": "drop"})).await;
-    add_rule(&app, json!({"face": "alibaba", "effect": "drop"})).await;
-    add_rule(&app, json!({"face": "sls", "effect": "drop"})).await;
+    let first = add_rule(&app, json!({"face": "huawei", "effect": {"drop": true}})).await;
+    add_rule(&app, json!({"face": "alibaba", "effect": {"drop": true}})).await;
+    add_rule(&app, json!({"face": "sls", "effect": {"drop": true}})).await;
     let listed = rules(&app).await;
     assert_eq!(listed.len(), 3);
     assert_eq!(listed[0]["id"], first["id"], "oldest first");
 
     let path = format!("{FAULTS}/{}", first["id"].as_str().unwrap());
     let deleted = app.delete(&path).await;
-    assert_eq!(deleted.body, json!({"deleted": 1}));
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert!(deleted.raw.is_empty());
     let again = app.delete(&path).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
     assert_eq!(rules(&app).await.len(), 2);
@@ -491,7 +530,7 @@ async fn two_apps_on_one_database_apply_the_same_rules_and_share_their_counts() 
     assert_eq!(second.list_huawei("").await.status, StatusCode::OK);
     let added = add_rule(
         &first,
-        json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "throttle", "times": 3}),
+        json!({"face": "huawei", "operation": "ListFlowLogs", "effect": {"throttle": true}, "times": 3}),
     )
     .await;
     assert_eq!(rules(&second).await.len(), 1);
@@ -533,7 +572,7 @@ async fn two_processes_on_one_database_see_the_same_rules_and_settings() {
     let added = client
         .post(a.url(FAULTS))
         .json(
-            &json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "throttle",
+            &json!({"face": "huawei", "operation": "ListFlowLogs", "effect": {"throttle": true},
                       "times": 2}),
         )
         .send()
@@ -541,7 +580,7 @@ async fn two_processes_on_one_database_see_the_same_rules_and_settings() {
         .unwrap();
     assert_eq!(added.status(), 201);
     let (_, listed, _) = get_json(&client, &b.url(FAULTS)).await;
-    assert_eq!(listed["rules"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["faults"].as_array().unwrap().len(), 1, "{listed}");
     // Until it applies the rule, the other process serves; then its first firing.
     eventually("the other process applies the rule", || {
         let request = client.get(b.url(&list)).send();
@@ -584,4 +623,42 @@ async fn two_processes_on_one_database_see_the_same_rules_and_settings() {
     assert_eq!(described(&answer)[0]["Status"], "Active");
     a.stop().await;
     b.stop().await;
+}
+
+#[tokio::test]
+async fn a_transition_failure_fails_as_each_cloud_reports_it() {
+    let app = TestApp::with_flags(&["--transition-delay", "0s"]).await;
+    let rule = json!({"face": "huawei", "kind": "flow_log", "effect": {"transition_failure": true},
+                      "times": 1});
+    add_rule(&app, rule).await;
+    let failed = app.create_huawei_id(PROJECT, "port-1").await;
+    let shown = app.get(&flow_log_path(PROJECT, &failed)).await;
+    assert_eq!(shown.body["flow_log"]["status"], "ERROR", "{}", shown.body);
+
+    // A VPC has no failed state: its transition sticks.
+    add_rule(
+        &app,
+        json!({"face": "alibaba", "kind": "vpc", "effect": {"transition_failure": true}}),
+    )
+    .await;
+    let vpc = app.create_vpc_answer(&[("CidrBlock", "10.0.0.0/16")]).await;
+    let vpc_id = vpc["VpcId"].as_str().unwrap();
+    let far = chrono::Utc::now() + chrono::Duration::days(365 * 100);
+    assert_eq!(app.app.worker().tick(far).await.unwrap(), 0, "never due");
+    let described = app.alibaba("DescribeVpcs", &[("VpcId", vpc_id)]).await;
+    assert_eq!(
+        described.assert_alibaba_ok()["Vpcs"]["Vpc"][0]["Status"],
+        "Pending"
+    );
+    // An Alibaba flow log's activation completes with its delivery failed.
+    add_rule(
+        &app,
+        json!({"face": "alibaba", "kind": "flow_log", "effect": {"transition_failure": true}}),
+    )
+    .await;
+    let id = app.create_alibaba("vpc-transition-failure", &[]).await;
+    let described = app.describe_alibaba(&id).await.unwrap();
+    assert_eq!(described["Status"], "Active");
+    assert_eq!(described["FlowLogDeliverStatus"], "FAILED");
+    assert_eq!(described["FlowLogDeliverErrorMessage"], "UnknownError");
 }

@@ -105,7 +105,7 @@ async fn the_stored_world_is_read_when_scraped() {
     assert!(delivered > 0.0);
     app.post(
         "/_flowplane/faults",
-        json!({"face": "huawei", "operation": "ListFlowLogs", "effect": "throttle", "times": 2}),
+        json!({"face": "huawei", "operation": "ListFlowLogs", "effect": {"throttle": true}, "times": 2}),
     )
     .await;
     app.list_huawei("").await;

@@ -74,11 +74,13 @@ class Rule:
         self.rule = rule
 
     def __enter__(self):
-        self.id = control("POST", "/_flowplane/faults", self.rule)["id"]
+        added = control("POST", "/_flowplane/faults", self.rule)
+        assert added["fired"] == 0, added
+        self.id = added["id"]
         return self
 
     def stats(self):
-        rules = control("GET", "/_flowplane/faults")["rules"]
+        rules = control("GET", "/_flowplane/faults")["faults"]
         return next(rule for rule in rules if rule["id"] == self.id)
 
     def __exit__(self, *_):
@@ -101,7 +103,7 @@ def check_huawei_throttling():
     from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
     from huaweicloudsdkvpc.v2 import ListFlowLogsRequest
 
-    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect="throttle", times=1):
+    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect={"throttle": True}, times=1):
         try:
             huawei_client().list_flow_logs(ListFlowLogsRequest())
         except ClientRequestException as e:
@@ -112,7 +114,7 @@ def check_huawei_throttling():
         assert journal["requests"][0]["error_code"] == "APIGW.0308", journal
         assert huawei_client().list_flow_logs(ListFlowLogsRequest()).flow_logs == []
     # The SDK's own retries on 429 get through a rule that fires twice.
-    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect="throttle", times=2) as rule:
+    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect={"throttle": True}, times=2) as rule:
         assert huawei_client(retry_times=3).list_flow_logs(ListFlowLogsRequest()).flow_logs == []
         assert rule.stats()["fired"] == 2, rule.stats()
 
@@ -125,7 +127,7 @@ def check_huawei_retries_through_throttling():
     def throttled(_response, exception):
         return isinstance(exception, ClientRequestException) and exception.status_code == 429
 
-    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect="throttle", times=2) as rule:
+    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect={"throttle": True}, times=2) as rule:
         listed = (huawei_client().list_flow_logs_invoker(ListFlowLogsRequest())
                   .with_retry(retry_condition=throttled, max_retries=3,
                               backoff_strategy=BackoffStrategies.EQUAL_JITTER)
@@ -138,7 +140,7 @@ def check_huawei_retries_through_throttling():
 def check_huawei_latency():
     from huaweicloudsdkvpc.v2 import ListFlowLogsRequest
 
-    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect="latency", latency="400ms"):
+    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect={"latency": "400ms"}):
         started = time.monotonic()
         huawei_client().list_flow_logs(ListFlowLogsRequest())
         elapsed = time.monotonic() - started
@@ -149,7 +151,7 @@ def check_huawei_dropped_connection():
     from huaweicloudsdkcore.exceptions.exceptions import ConnectionException
     from huaweicloudsdkvpc.v2 import ListFlowLogsRequest
 
-    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect="drop", times=1):
+    with Rule(face="huawei", operation="ListFlowLogs", tenant=PID, effect={"drop": True}, times=1):
         try:
             huawei_client().list_flow_logs(ListFlowLogsRequest())
         except ConnectionException:
@@ -175,8 +177,8 @@ def describe_request():
 def check_alibaba_tea_throttling():
     from alibabacloud_tea_openapi.exceptions import ThrottlingException
 
-    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect="throttle",
-              retry_after="300ms", times=1):
+    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect={"throttle": {"retry_after": "300ms"}},
+              times=1):
         try:
             tea_client().describe_flow_logs(describe_request())
         except ThrottlingException as e:
@@ -192,8 +194,8 @@ def check_alibaba_tea_retries_after_the_advised_wait():
 
     options = RetryOptions({"retryable": True, "retryCondition": [
         {"maxAttempts": 3, "errorCode": ["Throttling.User"], "exception": ["ThrottlingException"]}]})
-    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect="throttle",
-              retry_after="300ms", times=2) as rule:
+    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect={"throttle": {"retry_after": "300ms"}},
+              times=2) as rule:
         started = time.monotonic()
         answer = tea_client(options).describe_flow_logs(describe_request())
         elapsed = time.monotonic() - started
@@ -203,8 +205,7 @@ def check_alibaba_tea_retries_after_the_advised_wait():
 
 
 def check_alibaba_tea_latency():
-    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect="latency",
-              latency="400ms"):
+    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect={"latency": "400ms"}):
         started = time.monotonic()
         tea_client().describe_flow_logs(describe_request())
         assert time.monotonic() - started >= 0.4
@@ -219,7 +220,7 @@ def check_alibaba_legacy_throttling():
     request.set_endpoint(host())
     request.set_protocol_type("http")
     client = AcsClient(ALI_KEY, ALI_SECRET, REGION)
-    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect="throttle",
+    with Rule(face="alibaba", operation="DescribeFlowLogs", tenant=ALI_ACCOUNT, effect={"throttle": True},
               times=1):
         try:
             client.do_action_with_exception(request)
@@ -237,7 +238,7 @@ def check_alibaba_sls_throttling():
     os.environ["HTTP_PROXY"] = endpoint()
     try:
         client = LogClient(f"{REGION}.log.aliyuncs.com", ALI_KEY, ALI_SECRET)
-        with Rule(face="sls", tenant=ALI_ACCOUNT, effect="throttle", times=1):
+        with Rule(face="sls", tenant=ALI_ACCOUNT, effect={"throttle": True}, times=1):
             try:
                 client.list_project(size=10)
             except LogException as e:

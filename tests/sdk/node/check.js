@@ -121,8 +121,8 @@ async function throttling() {
     method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body),
   });
   const added = await control('POST', '/_flowplane/faults', {
-    face: 'alibaba', operation: 'DescribeFlowLogs', tenant: ACCOUNT, effect: 'throttle',
-    retry_after: '200ms', times: 1,
+    face: 'alibaba', operation: 'DescribeFlowLogs', tenant: ACCOUNT,
+    effect: { throttle: { retry_after: '200ms' } }, times: 1,
   });
   const answer = await added.text();
   assert.equal(added.status, 201, answer);
