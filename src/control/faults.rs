@@ -239,7 +239,7 @@ impl RuleBody {
             .kind
             .as_deref()
             .map(|value| {
-                TransitionKind::parse(value).ok_or_else(|| {
+                TransitionKind::named(value).ok_or_else(|| {
                     bad(format!(
                         "unknown kind {value:?}: flow_log, vpc, subnet or network_interface"
                     ))

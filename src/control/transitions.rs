@@ -46,7 +46,7 @@ fn provider(value: &str) -> Result<Provider, ControlError> {
 }
 
 fn kind(value: &str) -> Result<TransitionKind, ControlError> {
-    TransitionKind::parse(value).ok_or_else(|| {
+    TransitionKind::named(value).ok_or_else(|| {
         bad(format!(
             "unknown kind {value:?}: flow_log, vpc, subnet or network_interface"
         ))

@@ -33,6 +33,16 @@ impl TransitionKind {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == value)
     }
+
+    /// A kind as a user names it: its own name, or the name a product has for it (SPEC §5: "as
+    /// the products have them"): Alibaba's `vswitch` and `eni`, Huawei's `port`.
+    pub fn named(value: &str) -> Option<Self> {
+        Self::parse(match value {
+            "vswitch" => "subnet",
+            "eni" | "port" => "network_interface",
+            other => other,
+        })
+    }
 }
 
 /// How a transition of one kind completes.

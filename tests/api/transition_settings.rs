@@ -387,6 +387,23 @@ async fn bad_settings_are_refused_and_write_nothing() {
 }
 
 #[tokio::test]
+async fn kinds_may_be_named_as_the_products_name_them() {
+    let app = TestApp::new().await;
+    set(&app, "alibaba", "vswitch", "manual", None).await;
+    assert_eq!(setting(&app, "alibaba", "subnet").await["mode"], "manual");
+    set(&app, "alibaba", "eni", "manual", None).await;
+    set(&app, "huawei", "port", "manual", None).await;
+    assert_eq!(
+        setting(&app, "alibaba", "network_interface").await["mode"],
+        "manual"
+    );
+    assert_eq!(
+        setting(&app, "huawei", "network_interface").await["mode"],
+        "manual"
+    );
+}
+
+#[tokio::test]
 async fn a_list_sets_several_at_once_and_delete_clears_them() {
     let app = TestApp::new().await;
     let response = put_setting(
