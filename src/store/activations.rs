@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::exec::delete_counted;
 use super::exec::Exec;
 use super::row::to_millis;
-use super::sql::{delete_in_reset, push_tenant, Dialect, Sql};
+use super::sql::{push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::ActivationRepository;
 use crate::domain::{ResetCounts, ResetScope, StorageError, TenantScope};
@@ -34,11 +35,14 @@ pub(super) async fn reset<E: Exec>(
     scope: &ResetScope,
     counts: &mut ResetCounts,
 ) -> Result<(), sqlx::Error> {
-    let deleted = db
-        .execute(delete_in_reset("flow_log_service_activations", scope))
-        .await?;
-    counts.add("service_activations", deleted);
-    Ok(())
+    delete_counted(
+        db,
+        "flow_log_service_activations",
+        "service_activations",
+        scope,
+        counts,
+    )
+    .await
 }
 
 fn activate<DB: Dialect>(scope: &TenantScope, now: DateTime<Utc>) -> Sql<DB> {

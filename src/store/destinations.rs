@@ -5,11 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use super::exec::delete_counted;
 use super::exec::{read_counted, Counted, Exec};
 use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
-use super::sql::{
-    counted_page_of, delete_in_reset, push_any_of, push_scope, push_tenant, Dialect, Sql,
-};
+use super::sql::{counted_page_of, push_any_of, push_scope, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::destination::{
     Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
@@ -324,7 +323,6 @@ impl DestinationRepository for Store {
     }
 }
 
-/// Whether the destination's group, and its stream, exist in the scope.
 /// Deletes the log groups the reset covers, their streams and their records.
 pub(super) async fn reset<E: Exec>(
     db: &mut E,
@@ -332,15 +330,11 @@ pub(super) async fn reset<E: Exec>(
     counts: &mut ResetCounts,
 ) -> Result<(), sqlx::Error> {
     super::records::reset(db, scope, counts).await?;
-    let deleted = db.execute(delete_in_reset("log_streams", scope)).await?;
-    counts.add("log_streams", deleted);
-    counts.add(
-        "log_groups",
-        db.execute(delete_in_reset("log_groups", scope)).await?,
-    );
-    Ok(())
+    delete_counted(db, "log_streams", "log_streams", scope, counts).await?;
+    delete_counted(db, "log_groups", "log_groups", scope, counts).await
 }
 
+/// Whether the destination's group, and its stream, exist in the scope.
 fn delivery<DB: Dialect>(scope: &TenantScope, destination: &LogDestination) -> Sql<DB> {
     let mut sql = Sql::new("SELECT EXISTS (SELECT 1 FROM log_groups WHERE id = ");
     sql.text(&destination.group);

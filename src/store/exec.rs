@@ -6,7 +6,8 @@ use std::future::Future;
 
 use sqlx::{Database, FromRow};
 
-use super::sql::{Dialect, Sql};
+use super::sql::{delete_in_reset, Dialect, Sql};
+use crate::domain::{ResetCounts, ResetScope};
 
 /// A row type `R` that `DB`'s rows decode into.
 pub trait Decoded<DB: Database>: for<'r> FromRow<'r, DB::Row> + Send + Unpin {}
@@ -63,6 +64,19 @@ where
         None => db.fetch_one::<(i64,)>(count).await?.0,
     };
     Ok((rows, total))
+}
+
+/// Deletes the rows of `table` the reset covers (rows that carry provider, tenant and region),
+/// counted as `kind`.
+pub async fn delete_counted<E: Exec>(
+    db: &mut E,
+    table: &str,
+    kind: &'static str,
+    scope: &ResetScope,
+    counts: &mut ResetCounts,
+) -> Result<(), sqlx::Error> {
+    counts.add(kind, db.execute(delete_in_reset(table, scope)).await?);
+    Ok(())
 }
 
 /// Implements [`Exec`] for a backend's connection type.

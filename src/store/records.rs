@@ -5,9 +5,10 @@ use std::net::Ipv4Addr;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::exec::delete_counted;
 use super::exec::Exec;
 use super::row::{from_millis, scope, to_millis, FlowLogRow, Text};
-use super::sql::{delete_in_reset, push_scope, push_tenant, Dialect, Sql};
+use super::sql::{push_scope, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::records::{Action, Direction, FlowRecord, FlowSample, LogStatus};
 use crate::domain::repository::{RecordRepository, RecordSelection};
@@ -102,11 +103,7 @@ pub(super) async fn reset<E: Exec>(
     scope: &ResetScope,
     counts: &mut ResetCounts,
 ) -> Result<(), sqlx::Error> {
-    let deleted = db
-        .execute(delete_in_reset("flow_log_records", scope))
-        .await?;
-    counts.add("records", deleted);
-    Ok(())
+    delete_counted(db, "flow_log_records", "records", scope, counts).await
 }
 
 fn corrupt(what: &str) -> StorageError {

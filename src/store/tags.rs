@@ -2,9 +2,9 @@
 //! kinds of resources key their tags the same way (provider, resource id, key), so the
 //! statements are written once over a [`TagTable`].
 
-use super::exec::{Decoded, Exec};
+use super::exec::{delete_counted, Decoded, Exec};
 use super::row::Text;
-use super::sql::{delete_in_reset, delete_owned_in_reset, push_any_of, push_tenant, Dialect, Sql};
+use super::sql::{delete_owned_in_reset, push_any_of, push_tenant, Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::{ResourceTag, TagOwner, TagRepository, TagWrite};
 use crate::domain::{ResetCounts, ResetScope, StorageError, Tag, TagFilter, TenantScope};
@@ -54,9 +54,7 @@ impl TagTable {
             ))
             .await?;
         counts.add(self.tags, deleted);
-        let deleted = db.execute(delete_in_reset(self.resources, scope)).await?;
-        counts.add(self.resources, deleted);
-        Ok(())
+        delete_counted(db, self.resources, self.resources, scope, counts).await
     }
 
     fn of(owner: TagOwner) -> Self {
