@@ -112,6 +112,16 @@ impl<R: FaultRepository + Clone> FaultService<R> {
         self.cache.stale.store(true, Ordering::Release);
     }
 
+    /// Whether no request rule can fire, as this process's fresh copy of the rules says: the
+    /// fault layer then lets a request through without building its facts or reading anything.
+    pub fn no_request_rules(&self) -> bool {
+        self.fresh().is_some_and(|rules| {
+            !rules
+                .iter()
+                .any(|rule| rule.live() && !rule.rule.effect.on_transitions())
+        })
+    }
+
     /// What the rules do to a request.
     pub async fn on_request(&self, facts: &RequestFacts<'_>) -> Result<RequestFault, DomainError> {
         let rules = self.rules().await?;

@@ -21,6 +21,9 @@ use crate::domain::{DomainError, FaultService, RequestFault};
 /// The fault rules as the layer asks them, whatever store they live in; the edge puts one in
 /// every request's extensions.
 pub trait RequestFaults: Send + Sync + 'static {
+    /// Whether no rule can fire for any request now (no database read).
+    fn quiet(&self) -> bool;
+
     fn on_request<'a>(
         &'a self,
         facts: &'a RequestFacts<'a>,
@@ -28,6 +31,10 @@ pub trait RequestFaults: Send + Sync + 'static {
 }
 
 impl<R: FaultRepository + Clone + 'static> RequestFaults for FaultService<R> {
+    fn quiet(&self) -> bool {
+        self.no_request_rules()
+    }
+
     fn on_request<'a>(
         &'a self,
         facts: &'a RequestFacts<'a>,
@@ -47,8 +54,11 @@ pub async fn apply(request: Request, next: Next) -> Response {
     ) else {
         return next.run(request).await;
     };
-    let named_values = extensions.get::<Arc<dyn NamedValues>>().cloned();
-    let uri = request.uri().clone();
+    if faults.quiet() {
+        return next.run(request).await;
+    }
+    let named_values = extensions.get::<Arc<dyn NamedValues>>();
+    let uri = request.uri();
     let names = |value: &str| {
         uri.path().split('/').any(|segment| segment == value)
             || uri.query().is_some_and(|query| {
