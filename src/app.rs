@@ -113,8 +113,9 @@ impl App {
         if let Some(seed) = &settings.seed {
             crate::seed::load(&snapshots, seed).await?;
         }
+        let metrics = Arc::new(Metrics::new());
         let workers = Workers {
-            transitions: TransitionWorker::new(&flow_logs, &network),
+            transitions: TransitionWorker::new(&flow_logs, &network, metrics.clone()),
             records: RecordWorker::new(&records),
         };
         Ok(Self {
@@ -135,7 +136,7 @@ impl App {
                 ),
                 control_token: settings.control_token.clone(),
                 faults,
-                metrics: Arc::new(Metrics::new()),
+                metrics,
                 journal: Journal::new(store.clone(), settings.journal.settings()),
             },
             store,

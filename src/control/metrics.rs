@@ -26,6 +26,7 @@ pub async fn scrape(State(state): State<AppState>) -> Result<Response, ControlEr
         fault_firings: fault_firings.into_iter().collect(),
         pools: state.flow_logs.pool_use(),
         records_delivered: state.records.delivered(),
+        write_batches: state.flow_logs.write_batches(),
     });
     Ok(([(CONTENT_TYPE, TEXT_FORMAT)], text).into_response())
 }

@@ -267,7 +267,8 @@ async fn tick(
     } else {
         Utc::now()
     };
-    let completed =
-        state.flow_logs.complete_due(due_by).await? + state.network.complete_due(due_by).await?;
-    Ok(Json(json!({ "completed": completed })).into_response())
+    let mut completed = state.flow_logs.complete_due(due_by).await?;
+    completed.merge(state.network.complete_due(due_by).await?);
+    state.metrics.observe_transition_lags(&completed.lags);
+    Ok(Json(json!({ "completed": completed.count })).into_response())
 }

@@ -5,6 +5,42 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+/// What a settling pass completed: how many transitions, and when those were due.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settled {
+    pub count: u64,
+    /// The due time of each completed transition (on Postgres, of each the pass locked; a row
+    /// that came due between its read and its update completes uncounted here).
+    pub due: Vec<DateTime<Utc>>,
+}
+
+/// What the worker completed: how many transitions, and how late each completed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Completed {
+    pub count: u64,
+    /// Completion time minus due time, of each transition that was due when it completed (a
+    /// tick that completes transitions early adds none).
+    pub lags: Vec<Duration>,
+}
+
+impl Completed {
+    /// Adds what a pass that completed at `at` settled.
+    pub fn add(&mut self, settled: Settled, at: DateTime<Utc>) {
+        self.count += settled.count;
+        self.lags.extend(
+            settled
+                .due
+                .into_iter()
+                .filter_map(|due| (at - due).to_std().ok()),
+        );
+    }
+
+    pub fn merge(&mut self, other: Completed) {
+        self.count += other.count;
+        self.lags.extend(other.lags);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     Activating,

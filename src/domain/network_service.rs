@@ -15,7 +15,7 @@ use super::cidr::Ipv4Cidr;
 use super::error::DomainError;
 use super::fault_service::FaultService;
 use super::faults::{TransitionFacts, TransitionOutcome};
-use super::lifecycle::due_time;
+use super::lifecycle::{due_time, Completed};
 use super::model::{Page, Provider, ResourceKind, Tag, TagFilter, TenantScope};
 use super::network::{
     generate_mac_address, generate_resource_id, parent_kind, NetworkChanges, NetworkFilter,
@@ -446,8 +446,11 @@ impl<R: Repository> NetworkService<R> {
     }
 
     /// Completes every network transition due by `due_by`; returns how many.
-    pub async fn complete_due(&self, due_by: DateTime<Utc>) -> Result<u64, DomainError> {
-        Ok(self.store.settle_network_due(due_by, Utc::now()).await?)
+    pub async fn complete_due(&self, due_by: DateTime<Utc>) -> Result<Completed, DomainError> {
+        let now = Utc::now();
+        let mut completed = Completed::default();
+        completed.add(self.store.settle_network_due(due_by, now).await?, now);
+        Ok(completed)
     }
 
     pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, DomainError> {

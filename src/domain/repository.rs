@@ -15,7 +15,7 @@ use super::destination::{
     Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
 };
 use super::faults::{DeliveryFault, FaultRule, FaultRuleId};
-use super::lifecycle::{Settlement, Status};
+use super::lifecycle::{Settled, Settlement, Status};
 use super::model::LogDestination;
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, ResourceKind, Tag,
@@ -25,6 +25,7 @@ use super::network::{NetworkChanges, NetworkFilter, NetworkResource, NetworkStat
 use super::records::FlowRecord;
 use super::reset::{ResetCounts, ResetScope};
 use super::snapshot::{ImportCounts, ImportMode, InvalidSnapshot, Snapshot};
+use super::stats::Distribution;
 use super::transition_settings::{TransitionKind, TransitionMode, TransitionSetting};
 
 /// Why persistence failed, in terms the domain can act on.
@@ -308,12 +309,12 @@ pub trait NetworkRepository: Send + Sync {
     ) -> impl Future<Output = Answer<NetworkRemoval>> + Send;
 
     /// Completes every network transition due by `due_by` (`Pending` becomes `Available`,
-    /// `Deleting` goes); returns how many. Conditional, so none completes twice.
+    /// `Deleting` goes). Conditional, so none completes twice.
     fn settle_network_due(
         &self,
         due_by: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Answer<u64>> + Send;
+    ) -> impl Future<Output = Answer<Settled>> + Send;
 
     /// The earliest due time of any pending network transition.
     fn next_network_due(&self) -> impl Future<Output = Answer<Option<DateTime<Utc>>>> + Send;
@@ -484,15 +485,15 @@ pub trait RecordRepository: Send + Sync {
 
 /// Pending life-cycle transitions.
 pub trait TransitionRepository: Send + Sync {
-    /// Completes every transition out of `from` due at or before `due_by`; returns how many.
-    /// One conditional statement, so a second worker or a restart cannot apply it twice.
+    /// Completes every transition out of `from` due at or before `due_by`. One conditional
+    /// statement, so a second worker or a restart cannot apply it twice.
     fn settle_due(
         &self,
         from: Status,
         settlement: Settlement,
         due_by: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Answer<u64>> + Send;
+    ) -> impl Future<Output = Answer<Settled>> + Send;
 
     /// The earliest due time of any pending transition.
     fn next_due(&self) -> impl Future<Output = Answer<Option<DateTime<Utc>>>> + Send;
@@ -570,6 +571,9 @@ pub trait DatabaseRepository: Send + Sync {
 
     /// The connection pools' use now.
     fn pool_use(&self) -> Vec<PoolUse>;
+
+    /// How many writes each commit held, where the backend groups them (SQLite files).
+    fn write_batches(&self) -> Option<Distribution>;
 }
 
 /// How many resources of one provider, kind and status are stored.

@@ -11,7 +11,7 @@ use super::destination::Delivery;
 use super::error::DomainError;
 use super::fault_service::FaultService;
 use super::faults::{DeliveryFault, TransitionFacts, TransitionOutcome};
-use super::lifecycle::{Operation, Settlement, Status, Step};
+use super::lifecycle::{Completed, Operation, Settlement, Status, Step};
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
     Tag, TagFilter, TenantScope, MAX_TAGS_PER_FLOW_LOG,
@@ -21,6 +21,7 @@ use super::repository::{
     Visibility,
 };
 use super::reset::{ResetCounts, ResetScope};
+use super::stats::Distribution;
 use super::tenancy::is_resource_group_of;
 use super::transition_settings::{
     SettingRefused, TransitionDefaults, TransitionKind, TransitionMode, TransitionSetting,
@@ -429,17 +430,19 @@ impl<R: Repository> FlowLogService<R> {
         }
     }
 
-    /// Completes every transition due at or before `due_by`; returns how many. Each completion
-    /// is one conditional statement, so running this twice, concurrently or after a restart,
-    /// never applies a transition twice.
-    pub async fn complete_due(&self, due_by: DateTime<Utc>) -> Result<u64, DomainError> {
-        let mut completed = 0;
+    /// Completes every transition due at or before `due_by`. Each completion is one
+    /// conditional statement, so running this twice, concurrently or after a restart, never
+    /// applies a transition twice.
+    pub async fn complete_due(&self, due_by: DateTime<Utc>) -> Result<Completed, DomainError> {
+        let mut completed = Completed::default();
         for status in Status::TRANSITIONAL {
             let settlement = status.settlement().expect("transitional statuses settle");
-            completed += self
+            let now = Utc::now();
+            let settled = self
                 .store
-                .settle_due(status, settlement, due_by, Utc::now())
+                .settle_due(status, settlement, due_by, now)
                 .await?;
+            completed.add(settled, now);
         }
         Ok(completed)
     }
@@ -490,6 +493,11 @@ impl<R: Repository> FlowLogService<R> {
     /// The database connection pools' use now (for the metrics).
     pub fn pool_use(&self) -> Vec<PoolUse> {
         self.store.pool_use()
+    }
+
+    /// How many writes each commit held, where the database groups them (for the metrics).
+    pub fn write_batches(&self) -> Option<Distribution> {
+        self.store.write_batches()
     }
 
     /// The step an operation takes now, by the transition settings and the fault rules: a rule

@@ -4,18 +4,20 @@
 //! request path pays one map lookup and two atomic adds.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
 use crate::context::RequestContext;
 use crate::domain::repository::{PoolUse, ResourceCount};
+use crate::domain::stats::Distribution;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -57,6 +59,56 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
 }
 
+/// Transition lags from 1 ms to 30 s: the target is tens of milliseconds beyond the delay.
+fn lag_histogram() -> Histogram {
+    Histogram::new([
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    ])
+}
+
+/// A histogram kept elsewhere (the store's), exposed as read at the last scrape.
+#[derive(Debug, Default, Clone)]
+struct ReadHistogram(Arc<Mutex<Option<Distribution>>>);
+
+impl ReadHistogram {
+    fn set(&self, read: Option<Distribution>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = read;
+    }
+}
+
+impl TypedMetric for ReadHistogram {
+    const TYPE: MetricType = MetricType::Histogram;
+}
+
+impl EncodeMetric for ReadHistogram {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        let read = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*read {
+            Some(seen) => {
+                encoder.encode_histogram::<NoLabelSet>(seen.sum, seen.count, &seen.buckets, None)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn metric_type(&self) -> MetricType {
+        Self::TYPE
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_none()
+    }
+}
+
 /// What the scrape reads from the services: the state of the world now.
 pub struct Observed {
     pub resources: Vec<ResourceCount>,
@@ -65,6 +117,8 @@ pub struct Observed {
     pub pools: Vec<PoolUse>,
     /// Records this process has delivered since it started.
     pub records_delivered: u64,
+    /// Writes per commit, where the database groups them.
+    pub write_batches: Option<Distribution>,
 }
 
 /// The registry and the metrics the request path updates.
@@ -78,6 +132,8 @@ pub struct Metrics {
     records: Counter,
     /// What `records` had counted at the last scrape (it only moves forward).
     records_seen: AtomicU64,
+    transition_lag: Histogram,
+    write_batches: ReadHistogram,
 }
 
 impl Default for Metrics {
@@ -125,6 +181,18 @@ impl Metrics {
             "Flow-log records this process has generated and delivered",
             records.clone(),
         );
+        let transition_lag = lag_histogram();
+        registry.register(
+            "transition_lag_seconds",
+            "Time from a life-cycle transition's due time to its completion",
+            transition_lag.clone(),
+        );
+        let write_batches = ReadHistogram::default();
+        registry.register(
+            "database_write_batch_size",
+            "Writes per commit where concurrent writes share one (SQLite group commit)",
+            write_batches.clone(),
+        );
         Self {
             registry,
             requests,
@@ -134,6 +202,15 @@ impl Metrics {
             pool,
             records,
             records_seen: AtomicU64::new(0),
+            transition_lag,
+            write_batches,
+        }
+    }
+
+    /// Observes how late each of a pass's transitions completed.
+    pub fn observe_transition_lags(&self, lags: &[Duration]) {
+        for lag in lags {
+            self.transition_lag.observe(lag.as_secs_f64());
         }
     }
 
@@ -199,6 +276,7 @@ impl Metrics {
             .fetch_max(observed.records_delivered, Ordering::Relaxed);
         self.records
             .inc_by(observed.records_delivered.saturating_sub(seen));
+        self.write_batches.set(observed.write_batches);
         let mut text = String::new();
         if let Err(err) = prometheus_client::encoding::text::encode(&mut text, &self.registry) {
             tracing::error!(error = %err, "metrics did not encode");

@@ -6,6 +6,7 @@ use super::row::Text;
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::{DatabaseRepository, PoolUse, ResourceCount};
+use crate::domain::stats::Distribution;
 use crate::domain::StorageError;
 
 impl DatabaseRepository for Store {
@@ -42,6 +43,13 @@ impl DatabaseRepository for Store {
         match self {
             Store::Sqlite(backend) => backend.pools().pool_use(),
             Store::Postgres(backend) => backend.pools().pool_use(),
+        }
+    }
+
+    fn write_batches(&self) -> Option<Distribution> {
+        match self {
+            Store::Sqlite(backend) => backend.write_batches(),
+            Store::Postgres(_) => None,
         }
     }
 }

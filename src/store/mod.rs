@@ -3,7 +3,8 @@
 //! (`flow_logs`, `network`, `destinations`, `records`, `tags`, `transitions`,
 //! `transition_settings`, `activations`, `nonces`, `issued`, `journal`, `database`;
 //! `snapshot` reads and writes every table a snapshot holds); each backend (`sqlite`, `postgres`) contributes only what
-//! differs: connecting, migrating, its [`sql::Dialect`] and its connections. Invariants (uniqueness, tenant scoping, legal
+//! differs: connecting, migrating, its [`sql::Dialect`] and its connections (SQLite's writes
+//! go through [`group_commit`]). Invariants (uniqueness, tenant scoping, legal
 //! transitions) are kept by the schema and by conditional statements, never by check-then-write.
 
 mod activations;
@@ -12,6 +13,7 @@ mod destinations;
 mod exec;
 mod faults;
 mod flow_logs;
+mod group_commit;
 mod issued;
 mod journal;
 mod network;
@@ -164,12 +166,38 @@ impl<DB: Database> Pools<DB> {
         self.reader.acquire().await
     }
 
-    async fn writer(&self) -> Result<PoolConnection<DB>, sqlx::Error> {
-        self.writer.acquire().await
+    /// A connection whose statements commit one by one.
+    async fn direct(&self) -> Result<Write<DB>, sqlx::Error> {
+        Ok(Write::Direct(self.writer.acquire().await?))
     }
 
-    async fn begin(&self) -> Result<Transaction<'static, DB>, sqlx::Error> {
-        self.writer.begin().await
+    /// A transaction of its own.
+    async fn atomic(&self) -> Result<Write<DB>, sqlx::Error> {
+        Ok(Write::Atomic(self.writer.begin().await?))
+    }
+}
+
+/// A write in progress on a connection of the writer pool.
+enum Write<DB: Database> {
+    /// Each statement commits by itself.
+    Direct(PoolConnection<DB>),
+    /// The statements commit together when the write finishes.
+    Atomic(Transaction<'static, DB>),
+}
+
+impl<DB: Database> Write<DB> {
+    fn connection(&mut self) -> &mut DB::Connection {
+        match self {
+            Write::Direct(connection) => connection,
+            Write::Atomic(transaction) => transaction,
+        }
+    }
+
+    async fn finish(self) -> Result<(), sqlx::Error> {
+        match self {
+            Write::Direct(_) => Ok(()),
+            Write::Atomic(transaction) => transaction.commit().await,
+        }
     }
 }
 
@@ -177,45 +205,45 @@ impl<DB: Database> Pools<DB> {
 /// [`exec::Exec`]): the body is written once and compiled for each backend.
 ///
 /// - `read`: a connection for reads;
-/// - `write`: a connection for single-statement writes (each statement commits by itself);
+/// - `write`: a connection for writes whose statements may commit one by one;
 /// - `transaction`: a transaction, committed when the body completes. An early `return` or `?`
 ///   leaves the body without committing, which rolls the transaction back.
+///
+/// A write returns once what it wrote is committed. On a SQLite file both kinds of write are
+/// transactions, grouped with concurrent ones into one commit ([`group_commit`]).
 ///
 /// The body's `?` returns from the enclosing function, whose error type takes `sqlx::Error`.
 macro_rules! with_db {
     ($store:expr, $mode:ident, |$db:ident| $body:block) => {
         match $store {
             $crate::store::Store::Sqlite(backend) => {
-                let pools = backend.pools();
-                $crate::store::with_db!(@$mode pools, $db, $body)
+                $crate::store::with_db!(@$mode backend, $db, $body)
             }
             $crate::store::Store::Postgres(backend) => {
-                let pools = backend.pools();
-                $crate::store::with_db!(@$mode pools, $db, $body)
+                $crate::store::with_db!(@$mode backend, $db, $body)
             }
         }
     };
     (@read $backend:ident, $db:ident, $body:block) => {{
         #[allow(unused_imports)] // bodies that only call helpers need no method of it
         use $crate::store::exec::Exec as _;
-        let mut connection = $backend.reader().await?;
+        let mut connection = $backend.pools().reader().await?;
         let $db = &mut *connection;
         $body
     }};
-    (@write $backend:ident, $db:ident, $body:block) => {{
+    (@write $backend:ident, $db:ident, $body:block) => {
+        $crate::store::with_db!(@written $backend.write().await?, $db, $body)
+    };
+    (@transaction $backend:ident, $db:ident, $body:block) => {
+        $crate::store::with_db!(@written $backend.transaction().await?, $db, $body)
+    };
+    (@written $write:expr, $db:ident, $body:block) => {{
         #[allow(unused_imports)] // bodies that only call helpers need no method of it
         use $crate::store::exec::Exec as _;
-        let mut connection = $backend.writer().await?;
-        let $db = &mut *connection;
-        $body
-    }};
-    (@transaction $backend:ident, $db:ident, $body:block) => {{
-        #[allow(unused_imports)] // bodies that only call helpers need no method of it
-        use $crate::store::exec::Exec as _;
-        let mut transaction = $backend.begin().await?;
-        let $db = &mut *transaction;
+        let mut write = $write;
+        let $db = write.connection();
         let value = $body;
-        transaction.commit().await?;
+        write.finish().await?;
         value
     }};
 }

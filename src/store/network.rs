@@ -9,6 +9,7 @@ use super::exec::{read_counted, Counted, Exec};
 use super::row::{from_millis, merged_attributes, scope, to_millis, Tags, Text};
 use super::sql::{counted_page_of, push_any_of, push_page, push_scope, push_tenant, Dialect, Sql};
 use super::tags::{push_tag_filters, tag_new, NETWORK_TAGS};
+use super::transitions::{due_times, settled};
 use super::{with_db, Store};
 use crate::domain::cidr::Ipv4Cidr;
 use crate::domain::network::{
@@ -16,7 +17,7 @@ use crate::domain::network::{
 };
 use crate::domain::repository::{NetworkInsertion, NetworkRemoval, NetworkRepository, ParentGuard};
 use crate::domain::{
-    Page, ResetCounts, ResetScope, ResourceKind, StorageError, TenantScope, Visibility,
+    Page, ResetCounts, ResetScope, ResourceKind, Settled, StorageError, TenantScope, Visibility,
 };
 
 /// The columns every query selects, in [`NetworkRow`]'s order (then the tags).
@@ -267,11 +268,21 @@ impl NetworkRepository for Store {
         &self,
         due_by: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<u64, StorageError> {
-        Ok(with_db!(self, transaction, |db| {
+    ) -> Result<Settled, StorageError> {
+        let (count, due) = with_db!(self, transaction, |db| {
+            let pending = NetworkStatus::Pending.as_str();
+            let deleting = NetworkStatus::Deleting.as_str();
+            let mut due: Vec<(i64,)> = db
+                .fetch_all(due_times("network_resources", pending, due_by, ""))
+                .await?;
+            due.extend(
+                db.fetch_all::<(i64,)>(due_times("network_resources", deleting, due_by, CHILDLESS))
+                    .await?,
+            );
             let available = db.execute(settle_pending(due_by, now)).await?;
-            available + db.execute(settle_deleting(due_by)).await?
-        }))
+            (available + db.execute(settle_deleting(due_by)).await?, due)
+        });
+        settled(count, due)
     }
 
     async fn next_network_due(&self) -> Result<Option<DateTime<Utc>>, StorageError> {
@@ -450,11 +461,12 @@ fn children_of<DB: Dialect>(scope: &TenantScope, id: &str) -> Sql<DB> {
 }
 
 /// `AND NOT EXISTS` a child of the row being changed.
+/// The condition of a resource nothing lies in.
+const CHILDLESS: &str = " AND NOT EXISTS (SELECT 1 FROM network_resources c \
+     WHERE c.provider = network_resources.provider AND c.parent_id = network_resources.id)";
+
 fn push_childless<DB: Dialect>(sql: &mut Sql<DB>) {
-    sql.push(
-        " AND NOT EXISTS (SELECT 1 FROM network_resources c WHERE c.provider = network_resources.provider \
-         AND c.parent_id = network_resources.id)",
-    );
+    sql.push(CHILDLESS);
 }
 
 fn push_target<DB: Dialect>(

@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 use super::exec::impl_exec;
 use super::sql::{Dialect, Sql};
-use super::{PoolSettings, Pools, StoreError};
+use super::{PoolSettings, Pools, StoreError, Write};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -32,7 +32,7 @@ const ESCAPE: char = '\u{FFFF}';
 
 impl Dialect for Postgres {
     const NAME: &'static str = "postgres";
-    const LOCK_FOR_TAGS: &'static str = " ORDER BY id FOR UPDATE";
+    const LOCK_FOR_UPDATE: &'static str = " ORDER BY id FOR UPDATE";
     const HOLD_ROW: &'static str = " FOR SHARE";
     const POSITION: &'static str = "strpos";
     const CONSISTENT_READS: Option<&'static str> =
@@ -135,6 +135,16 @@ impl PostgresBackend {
 
     pub fn pools(&self) -> &Pools<Postgres> {
         &self.pools
+    }
+
+    /// Postgres takes concurrent writers, and its WAL writer already flushes the commits of
+    /// concurrent transactions together: each write runs on its own pooled connection.
+    pub(super) async fn write(&self) -> Result<Write<Postgres>, sqlx::Error> {
+        self.pools.direct().await
+    }
+
+    pub(super) async fn transaction(&self) -> Result<Write<Postgres>, sqlx::Error> {
+        self.pools.atomic().await
     }
 
     pub async fn close(&self) {

@@ -16,10 +16,11 @@ pub trait Dialect: Bind {
     /// (`[]` when it has none): the rows of `tags` whose `owner` column names the row of
     /// `resources` being selected.
     fn tags_json(resources: &str, tags: &str, owner: &str) -> String;
-    /// Appended to the read of the flow logs a tag write goes to: Postgres locks them (in id
-    /// order), so that concurrent tag writes on one flow log take turns and its tag limit
-    /// holds; SQLite's writes take turns anyway.
-    const LOCK_FOR_TAGS: &'static str;
+    /// Appended to a read of the rows a transaction goes on to write (the flow logs a tag write
+    /// goes to, the transitions a settling pass completes): Postgres locks them in id order, so
+    /// that concurrent writers take turns on them (a tag limit holds, a transition completes
+    /// once) without deadlocking; SQLite's writes take turns anyway.
+    const LOCK_FOR_UPDATE: &'static str;
 
     /// Appended to a read of a row that must not be deleted before the transaction ends:
     /// Postgres takes a share lock on it; SQLite's writers take turns anyway.

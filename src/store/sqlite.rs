@@ -1,5 +1,5 @@
 //! The embedded SQLite backend: WAL, foreign keys, a busy timeout, migrations at start; reads
-//! from a pool, writes through one connection.
+//! from a pool, writes through one connection, concurrent ones committed together.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -8,14 +8,16 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqliteConnection};
 
 use super::exec::impl_exec;
+use super::group_commit::{GroupWrite, GroupWriter};
 use super::sql::{Dialect, Sql};
-use super::{PoolSettings, Pools, StoreError};
+use super::{PoolSettings, Pools, StoreError, Write};
+use crate::domain::stats::Distribution;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 impl Dialect for Sqlite {
     const NAME: &'static str = "sqlite";
-    const LOCK_FOR_TAGS: &'static str = "";
+    const LOCK_FOR_UPDATE: &'static str = "";
     const HOLD_ROW: &'static str = "";
     const POSITION: &'static str = "instr";
     const CONSISTENT_READS: Option<&'static str> = None;
@@ -48,6 +50,31 @@ impl_exec!(SqliteConnection, Sqlite);
 #[derive(Clone)]
 pub struct SqliteBackend {
     pools: Pools<Sqlite>,
+    /// Group commit for a file; an in-memory database (one connection for reads and writes)
+    /// gives each write a transaction of its own.
+    group: Option<GroupWriter>,
+}
+
+/// A write in progress on SQLite.
+pub(super) enum SqliteWrite {
+    Grouped(GroupWrite),
+    Alone(Write<Sqlite>),
+}
+
+impl SqliteWrite {
+    pub(super) fn connection(&mut self) -> &mut SqliteConnection {
+        match self {
+            SqliteWrite::Grouped(write) => write.connection(),
+            SqliteWrite::Alone(write) => write.connection(),
+        }
+    }
+
+    pub(super) async fn finish(self) -> Result<(), sqlx::Error> {
+        match self {
+            SqliteWrite::Grouped(write) => write.finish().await,
+            SqliteWrite::Alone(write) => write.finish().await,
+        }
+    }
 }
 
 impl SqliteBackend {
@@ -74,6 +101,7 @@ impl SqliteBackend {
             // An in-memory database lives in its one connection; it serves reads too.
             return Ok(Self {
                 pools: Pools::one(writer),
+                group: None,
             });
         }
         let reader = SqlitePoolOptions::new()
@@ -82,11 +110,29 @@ impl SqliteBackend {
             .connect_with(options)
             .await?;
         Ok(Self {
+            group: Some(GroupWriter::new(writer.clone())),
             pools: Pools::new(reader, writer),
         })
     }
 
     pub fn pools(&self) -> &Pools<Sqlite> {
         &self.pools
+    }
+
+    /// Every write on SQLite is a transaction: grouped ones share their commit.
+    pub(super) async fn write(&self) -> Result<SqliteWrite, sqlx::Error> {
+        match &self.group {
+            Some(group) => Ok(SqliteWrite::Grouped(group.write().await?)),
+            None => Ok(SqliteWrite::Alone(self.pools.atomic().await?)),
+        }
+    }
+
+    pub(super) async fn transaction(&self) -> Result<SqliteWrite, sqlx::Error> {
+        self.write().await
+    }
+
+    /// How many writes each commit held, where writes are grouped.
+    pub fn write_batches(&self) -> Option<Distribution> {
+        self.group.as_ref().map(GroupWriter::batches)
     }
 }

@@ -251,7 +251,7 @@ fn existing<DB: Dialect>(table: &TagTable, scope: &TenantScope, ids: &[String]) 
     push_tenant(&mut sql, "", scope);
     table.push_kind(&mut sql);
     push_any_of(&mut sql, "id", ids.iter().map(String::as_str));
-    sql.push(DB::LOCK_FOR_TAGS);
+    sql.push(DB::LOCK_FOR_UPDATE);
     sql
 }
 

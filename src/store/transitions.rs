@@ -9,7 +9,7 @@ use super::row::{from_millis, to_millis};
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::TransitionRepository;
-use crate::domain::{Settlement, Status, StorageError};
+use crate::domain::{Settled, Settlement, Status, StorageError};
 
 /// How often a settling statement is run again when the database aborted it as a deadlock.
 const DEADLOCK_ATTEMPTS: usize = 3;
@@ -26,12 +26,15 @@ impl TransitionRepository for Store {
         settlement: Settlement,
         due_by: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<u64, StorageError> {
+    ) -> Result<Settled, StorageError> {
         let mut attempt = 1;
         loop {
             match self.settle_once(from, settlement, due_by, now).await {
                 Err(err) if attempt < DEADLOCK_ATTEMPTS && is_deadlock(&err) => attempt += 1,
-                done => return Ok(done?),
+                done => {
+                    let (count, due) = done?;
+                    return settled(count, due);
+                }
             }
         }
     }
@@ -63,12 +66,44 @@ impl Store {
         settlement: Settlement,
         due_by: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<u64, sqlx::Error> {
-        Ok(with_db!(self, write, |db| {
-            db.execute(settle_due(from, settlement, due_by, now))
-                .await?
+    ) -> Result<(u64, Vec<(i64,)>), sqlx::Error> {
+        Ok(with_db!(self, transaction, |db| {
+            let due = db
+                .fetch_all(due_times("flow_logs", from.as_str(), due_by, ""))
+                .await?;
+            (
+                db.execute(settle_due(from, settlement, due_by, now))
+                    .await?,
+                due,
+            )
         }))
     }
+}
+
+/// The due times of what a settling statement is about to complete, read (and on Postgres
+/// locked) by the same condition first: an `UPDATE … RETURNING` would give the new due time.
+pub(super) fn due_times<DB: Dialect>(
+    table: &str,
+    status: &str,
+    due_by: DateTime<Utc>,
+    condition: &str,
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!("SELECT due_at FROM {table} WHERE status = "));
+    sql.text(status)
+        .push(" AND due_at <= ")
+        .int(to_millis(due_by))
+        .push(condition)
+        .push(DB::LOCK_FOR_UPDATE);
+    sql
+}
+
+/// A pass's outcome from its statement's count and the due times read before it.
+pub(super) fn settled(count: u64, due: Vec<(i64,)>) -> Result<Settled, StorageError> {
+    let due = due
+        .into_iter()
+        .map(|(millis,)| from_millis(millis))
+        .collect::<Result<_, _>>()?;
+    Ok(Settled { count, due })
 }
 
 /// Completes every transition out of `from` due at or before `due_by`, in one conditional

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{DomainError, FlowLogService, NetworkService, Repository};
+use crate::layers::metrics::SharedMetrics;
 
 /// The longest the worker sleeps with nothing due, so that work scheduled by another process
 /// sharing a SQLite file is noticed (on Postgres the store wakes the worker at once).
@@ -19,22 +20,31 @@ const ERROR_BACKOFF: Duration = Duration::from_secs(1);
 pub struct TransitionWorker<R> {
     service: FlowLogService<R>,
     network: NetworkService<R>,
+    /// Where each completion's lag is observed.
+    metrics: SharedMetrics,
 }
 
 impl<R: Repository> TransitionWorker<R> {
     /// The worker of both services (which share one wake-up signal).
-    pub fn new(service: &FlowLogService<R>, network: &NetworkService<R>) -> Self {
+    pub fn new(
+        service: &FlowLogService<R>,
+        network: &NetworkService<R>,
+        metrics: SharedMetrics,
+    ) -> Self {
         Self {
             service: service.clone(),
             network: network.clone(),
+            metrics,
         }
     }
 
     /// Completes every transition due at or before `due_by`; returns how many completed.
     /// Running this twice, concurrently or after a restart, never applies a transition twice.
     pub async fn tick(&self, due_by: DateTime<Utc>) -> Result<u64, DomainError> {
-        let flow_logs = self.service.complete_due(due_by).await?;
-        Ok(flow_logs + self.network.complete_due(due_by).await?)
+        let mut completed = self.service.complete_due(due_by).await?;
+        completed.merge(self.network.complete_due(due_by).await?);
+        self.metrics.observe_transition_lags(&completed.lags);
+        Ok(completed.count)
     }
 
     /// The earliest due time of any pending transition.

@@ -165,3 +165,70 @@ async fn the_scrape_needs_no_control_token() {
     let refused = app.get("/_flowplane/faults").await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn transition_lag_and_write_batches_are_observed() {
+    // A file (or Postgres) database: writes are grouped on a SQLite file, not in memory.
+    let db = TestDb::new().await;
+    let app = TestApp::on(&db, &["--transition-delay", "1ms"]).await;
+    let text = scrape(&app).await;
+    assert_eq!(
+        sample(&text, "flowplane_transition_lag_seconds_count"),
+        Some(0.0),
+        "{text}"
+    );
+    app.flow_logs()
+        .create(&alibaba_scope(), alibaba_spec("vpc-lag"))
+        .await
+        .unwrap();
+    // Completed once it is due: its lag is observed (a tick before that completes nothing).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.app.worker().tick(chrono::Utc::now()).await.unwrap() == 0 {
+        assert!(std::time::Instant::now() < deadline, "never came due");
+        tokio::task::yield_now().await;
+    }
+    let text = scrape(&app).await;
+    assert_eq!(
+        sample(&text, "flowplane_transition_lag_seconds_count"),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(
+        sample(
+            &text,
+            r#"flowplane_transition_lag_seconds_bucket{le="+Inf"}"#
+        ) == Some(1.0)
+    );
+    // A transition completed early by hand has no lag to observe.
+    let delayed = app
+        .put(
+            "/_flowplane/transitions",
+            json!({"provider": "alibaba", "kind": "flow_log", "mode": "delay", "delay": "1h"}),
+        )
+        .await;
+    assert_eq!(delayed.status, StatusCode::OK, "{}", delayed.body);
+    app.flow_logs()
+        .create(&alibaba_scope(), alibaba_spec("vpc-early"))
+        .await
+        .unwrap();
+    let far = chrono::Utc::now() + chrono::Duration::hours(1);
+    assert_eq!(app.app.worker().tick(far).await.unwrap(), 1);
+    let text = scrape(&app).await;
+    assert_eq!(
+        sample(&text, "flowplane_transition_lag_seconds_count"),
+        Some(1.0),
+        "{text}"
+    );
+    // SQLite groups concurrent writes into shared commits; Postgres commits each on its own.
+    let writes = sample(&text, "flowplane_database_write_batch_size_sum");
+    let commits = sample(&text, "flowplane_database_write_batch_size_count");
+    if suite_backend() == "sqlite" {
+        let (writes, commits) = (writes.unwrap(), commits.unwrap());
+        assert!(
+            writes >= 4.0 && commits >= 1.0 && commits <= writes,
+            "{text}"
+        );
+    } else {
+        assert_eq!((writes, commits), (None, None), "{text}");
+    }
+}
