@@ -287,7 +287,9 @@ async fn main() {
         .await
         .unwrap();
     let elapsed = started.elapsed();
-    let records = generated["records"].as_u64().unwrap();
+    let records = generated["records"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{generated}"));
     assert!(records > 0, "{generated}");
     println!(
         "{:<34} {:>6} rec  {:>9.0} rec/s  ({} flow logs x {} windows in {:.3} s)",
