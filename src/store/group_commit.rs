@@ -5,14 +5,16 @@
 //! connection; each runs inside a savepoint of the transaction open on it, so a write that fails
 //! (a key taken, a quota reached) or is abandoned midway rolls back only itself and its caller
 //! hears at once. A write that succeeded is acknowledged only when the transaction holding it has
-//! committed: a committer task commits whenever a write has finished, after every write that
-//! queued before it — a burst of N writes costs one commit, a lone write one commit as before.
+//! committed: a write that finishes with others waiting hands the commit to a committer task,
+//! which takes its turn after every write that queued before it — a burst of N writes costs one
+//! commit — and a write that finishes alone commits at once itself.
 //! Statements and conditions are the same as unbatched: only the commit is shared.
 //!
 //! Savepoints and the transaction are sqlx's own ([`SqliteTransactionManager`]): its connection
 //! worker counts the depth itself and rolls back a `BEGIN` whose caller went away, so a request
 //! cancelled at any point leaves a depth the next holder can read and repair.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use sqlx::pool::PoolConnection;
@@ -36,6 +38,8 @@ struct Shared {
     writer: Arc<Mutex<Writer>>,
     /// Wakes the committer: a write finished, or one was abandoned.
     commit_wanted: Arc<Notify>,
+    /// Writes waiting for the writer connection.
+    queued: AtomicUsize,
     /// How many writes each commit held.
     batches: Buckets,
 }
@@ -74,6 +78,7 @@ impl GroupWriter {
                 abandoned: false,
             })),
             commit_wanted: commit_wanted.clone(),
+            queued: AtomicUsize::new(0),
             batches: Buckets::new(BATCH_BOUNDS),
         });
         tokio::spawn(commit_when_wanted(Arc::downgrade(&shared), commit_wanted));
@@ -83,7 +88,9 @@ impl GroupWriter {
     /// Waits for the writer connection, then opens a savepoint for one write on it (in the
     /// open transaction, or a new one).
     pub async fn write(&self) -> Result<GroupWrite, sqlx::Error> {
+        let queued = Queued::join(&self.shared.queued);
         let mut writer = self.shared.writer.clone().lock_owned().await;
+        drop(queued);
         writer.repair().await?;
         if writer.open.is_none() {
             let mut connection = writer.pool.acquire().await?;
@@ -125,16 +132,25 @@ impl GroupWrite {
     }
 
     /// Keeps the write's changes, lets the next write in, and waits until the transaction
-    /// holding them has committed.
+    /// holding them has committed. With no write waiting, it commits at once itself (a lone
+    /// write costs no hand-over to the committer).
     pub async fn finish(mut self) -> Result<(), sqlx::Error> {
         SqliteTransactionManager::commit(self.connection()).await?;
-        let mut writer = self.writer.take().expect("a write holds the writer");
-        writer.abandoned = false;
+        let writer = self.writer.as_mut().expect("a write holds the writer");
         let batch = writer.open.as_mut().expect("a write holds an open batch");
         batch.writes += 1;
         let mut outcome = batch.outcome.subscribe();
+        let alone = self.shared.queued.load(Ordering::Acquire) == 0;
+        if alone {
+            // Cancelled meanwhile, `abandoned` (still set) has the next holder read the depth.
+            writer.commit_open(&self.shared.batches).await;
+        }
+        let mut writer = self.writer.take().expect("a write holds the writer");
+        writer.abandoned = false;
         drop(writer);
-        self.shared.commit_wanted.notify_one();
+        if !alone {
+            self.shared.commit_wanted.notify_one();
+        }
         let committed = outcome.wait_for(Option::is_some).await;
         match committed.as_deref() {
             Ok(Some(Ok(()))) => Ok(()),
@@ -156,8 +172,9 @@ impl Drop for GroupWrite {
 }
 
 impl Writer {
-    /// Rolls back what an abandoned write left: its savepoint (if it got that far), or a
-    /// transaction whose `BEGIN` never took.
+    /// Repairs what an abandoned write left: rolls back its savepoint (if it got that far), and
+    /// forgets a transaction that is no longer open (a `BEGIN` that never took, a commit that
+    /// did).
     async fn repair(&mut self) -> Result<(), sqlx::Error> {
         if !std::mem::take(&mut self.abandoned) {
             return Ok(());
@@ -179,22 +196,30 @@ impl Writer {
             }
         }
         if SqliteTransactionManager::get_transaction_depth(connection) == 0 {
-            // No transaction is open: the batch holds no write (each one's savepoint sits
-            // inside the transaction), so there is nothing to commit or to answer.
+            // No transaction is open: nothing is left to commit, and whoever waited for this
+            // batch was the abandoned write itself (a write commits alone only when nobody
+            // else is in the batch).
             self.open = None;
         }
         Ok(())
     }
 
-    /// Commits the open transaction, if any, and tells its writes.
+    /// Repairs what an abandoned write left, then commits the open transaction, if any.
     async fn commit(&mut self, batches: &Buckets) {
         if let Err(err) = self.repair().await {
             tracing::error!(error = %err, "cannot roll back an abandoned write");
         }
-        let Some(mut batch) = self.open.take() else {
+        self.commit_open(batches).await;
+    }
+
+    /// Commits the open transaction, if any, and tells its writes. The batch is let go only
+    /// once its commit has answered, so that a commit cut short leaves a depth to read.
+    async fn commit_open(&mut self, batches: &Buckets) {
+        let Some(batch) = self.open.as_mut() else {
             return;
         };
         let outcome = SqliteTransactionManager::commit(&mut batch.connection).await;
+        let mut batch = self.open.take().expect("the batch was open");
         if let Err(err) = &outcome {
             tracing::error!(error = %err, writes = batch.writes, "a shared commit failed");
             if SqliteTransactionManager::rollback(&mut batch.connection)
@@ -224,6 +249,22 @@ async fn commit_when_wanted(shared: Weak<Shared>, commit_wanted: Arc<Notify>) {
         };
         let mut writer = shared.writer.clone().lock_owned().await;
         writer.commit(&shared.batches).await;
+    }
+}
+
+/// Counts a write waiting for the writer connection while it lives.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn join(queued: &'a AtomicUsize) -> Self {
+        queued.fetch_add(1, Ordering::AcqRel);
+        Self(queued)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -85,6 +85,98 @@ where
     }
 }
 
+/// The transition-lag histogram's cumulative buckets (upper bound in seconds, count) from
+/// `/metrics`.
+async fn lag_buckets(client: &reqwest::Client, address: &str) -> Vec<(f64, u64)> {
+    let text = client
+        .get(format!("http://{address}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("flowplane_transition_lag_seconds_bucket{le=\"")?;
+            let (bound, rest) = rest.split_once("\"} ")?;
+            let bound = if bound == "+Inf" {
+                f64::INFINITY
+            } else {
+                bound.parse().ok()?
+            };
+            Some((bound, rest.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// Creates Alibaba flow logs at 1,000 per second (each activates after the default delay), waits
+/// until the worker has completed them all, and prints their lag beyond the delay: the bucket
+/// bounds that hold the median and the 99th percentile (from `flowplane_transition_lag_seconds`).
+async fn transition_lag(client: &reqwest::Client, address: &str, rpc: &str, count: usize) {
+    // What earlier phases left pending completes now, early (no lag), out of the measurement.
+    let ticked = client
+        .post(format!(
+            "http://{address}/_flowplane/transitions/tick?all=true"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(ticked.status().is_success());
+    let before = lag_buckets(client, address).await;
+    let observed = |now: &[(f64, u64)]| -> Vec<(f64, u64)> {
+        now.iter()
+            .zip(&before)
+            .map(|(&(bound, n), &(_, was))| (bound, n - was))
+            .collect()
+    };
+    let mut pace = tokio::time::interval(Duration::from_millis(1));
+    let mut creates = tokio::task::JoinSet::new();
+    let started = Instant::now();
+    for i in 0..count {
+        pace.tick().await;
+        let url = format!(
+            "{rpc}CreateFlowLog&ResourceType=VPC&ResourceId=vpc-lag-{i}&TrafficType=All\
+             &ProjectName=benchproject&LogStoreName=benchstore"
+        );
+        let client = client.clone();
+        creates.spawn(async move { client.post(url).send().await.unwrap().status() });
+    }
+    while let Some(status) = creates.join_next().await {
+        assert!(status.unwrap().is_success());
+    }
+    let rate = count as f64 / started.elapsed().as_secs_f64();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let seen = loop {
+        let seen = observed(&lag_buckets(client, address).await);
+        if seen.last().is_some_and(|&(_, n)| n >= count as u64) {
+            break seen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "transitions still pending: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let total = seen.last().unwrap().1 as f64;
+    let bound_at = |q: f64| {
+        let bound = seen
+            .iter()
+            .find(|&&(_, n)| n as f64 >= q * total)
+            .unwrap()
+            .0;
+        format!("{:.1} ms", bound * 1e3)
+    };
+    println!(
+        "{:<34} {:>6} trn  {:>9.0} trn/s  p50 <= {}  p99 <= {}  (beyond the 2 s delay)",
+        "transition lag (paced creates)",
+        total,
+        rate,
+        bound_at(0.50),
+        bound_at(0.99),
+    );
+}
+
 fn memory_kib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -119,6 +211,9 @@ async fn main() {
         // Unsigned requests: the bench measures the flow-log paths, not signature checks.
         "--auth",
         "off",
+        // One request generates the records of every flow log the phases created.
+        "--request-timeout",
+        "5m",
     ])
     .into_command() else {
         unreachable!("serve")
@@ -266,6 +361,8 @@ async fn main() {
     )
     .await
     .report();
+
+    transition_lag(&client, &address.to_string(), &rpc, count).await;
 
     // Records: every Alibaba flow log writes an hour of windows into the one logstore, which
     // keeps its newest 10 000 (so most deliveries also trim); then pages of them are read.
