@@ -58,7 +58,7 @@ fn is_name_char(c: char) -> bool {
 pub const WRAPPER: &str = "flow_log";
 
 /// `{"flow_log": CreateFlowLogReq}`; `null` counts as absent, unknown fields are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateFlowLogRequestBody {
     flow_log: Option<CreateFlowLogReq>,
 }
@@ -87,7 +87,7 @@ fn flow_log_invalid(field: &str, reason: Option<&dyn Display>) -> HuaweiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CreateFlowLogReq {
     name: Option<String>,
     description: Option<String>,
@@ -101,12 +101,12 @@ struct CreateFlowLogReq {
 
 /// `{"flow_log": UpdateFlowLogReq}`: only `name`, `description` and `admin_state` can change;
 /// other fields are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateFlowLogRequestBody {
     flow_log: Option<UpdateFlowLogReq>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct UpdateFlowLogReq {
     name: Option<String>,
     description: Option<String>,
@@ -268,7 +268,7 @@ pub fn parse_list_query(
 }
 
 /// `FlowLogResp`, with the exact JSON types the Go and Python SDK models expect.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowLogResp<'a> {
     id: &'a str,
     name: &'a str,
@@ -290,6 +290,22 @@ pub struct FlowLogResp<'a> {
 /// A UTC time as Huawei writes it: no zone, no fraction. Serialised straight into the output.
 #[derive(Debug)]
 pub struct HuaweiTime(pub DateTime<Utc>);
+
+impl utoipa::PartialSchema for HuaweiTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some("UTC, no zone, no fraction: 2024-01-02T03:04:05."))
+            .examples(["2024-01-02T03:04:05"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for HuaweiTime {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "HuaweiTime".into()
+    }
+}
 
 impl Serialize for HuaweiTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -320,12 +336,12 @@ impl<'a> From<&'a FlowLog> for FlowLogResp<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowLogBody<'a> {
     pub flow_log: FlowLogResp<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowLogsBody<'a> {
     pub flow_logs: Vec<FlowLogResp<'a>>,
 }
