@@ -90,8 +90,42 @@ impl Part {
                     .build(),
             ));
         }
+        if let Some(name) = op.sdk_name {
+            builder = builder.extensions(Some(
+                utoipa::openapi::extensions::ExtensionsBuilder::new()
+                    .add("x-sdk-operation", name)
+                    .build(),
+            ));
+        }
+        let mut links = Some(op.links);
         for answer in op.responses {
             let mut response = ResponseBuilder::new().description(answer.description);
+            // utoipa 5's `Link` writes its fields in snake case (`operation_id`), which no
+            // client reads; the links go in as the JSON OpenAPI defines.
+            if answer.status < 300 {
+                let links: serde_json::Map<String, serde_json::Value> = links
+                    .take()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(target, parameters)| {
+                        let parameters: serde_json::Map<String, serde_json::Value> = parameters
+                            .into_iter()
+                            .map(|(name, expression)| (name.to_owned(), expression.into()))
+                            .collect();
+                        let link = serde_json::json!({
+                            "operationId": target,
+                            "parameters": parameters,
+                        });
+                        (target.to_owned(), link)
+                    })
+                    .collect();
+                if !links.is_empty() {
+                    // An `Extensions` made from an iterator keeps the key as given.
+                    response = response.extensions(Some(
+                        utoipa::openapi::extensions::Extensions::from_iter([("links", links)]),
+                    ));
+                }
+            }
             if let Some(schema) = answer.schema {
                 response = response.content(
                     "application/json",
@@ -152,6 +186,8 @@ pub struct Op {
     headers: Vec<Param>,
     body: Option<RefOr<Schema>>,
     responses: Vec<Answer>,
+    links: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    sdk_name: Option<&'static str>,
 }
 
 struct Param {
@@ -184,7 +220,29 @@ impl Op {
             headers: Vec::new(),
             body: None,
             responses: Vec::new(),
+            links: Vec::new(),
+            sdk_name: None,
         }
+    }
+
+    /// The operation's name where the router's (the SDK's) is not unique in the document: the
+    /// document's `operationId` is then this operation's own, and `x-sdk-operation` the name
+    /// the router gives it (in the request journal, in fault rules).
+    pub fn sdk_name(mut self, name: &'static str) -> Self {
+        self.sdk_name = Some(name);
+        self
+    }
+
+    /// A link from the success answer to the operation `operation_id`, its parameters taken
+    /// from this request and answer (runtime expressions: `$request.path.project_id`,
+    /// `$response.body#/flow_log/id`): what a stateful fuzzer follows.
+    pub fn link(
+        mut self,
+        operation_id: &'static str,
+        parameters: &[(&'static str, &'static str)],
+    ) -> Self {
+        self.links.push((operation_id, parameters.to_vec()));
+        self
     }
 
     /// An optional query parameter.

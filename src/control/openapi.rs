@@ -140,7 +140,7 @@ fn control_part() -> Part {
         ctl(
             Method::Get,
             FLOW_LOGS,
-            "ListFlowLogs",
+            "ListStoredFlowLogs",
             "The provider-neutral view of every stored flow log.",
         )
         .query(
@@ -222,7 +222,8 @@ fn control_part() -> Part {
         )
         .query("flow_log_id", text(), "Only this flow log's.")
         .body(part.schema::<GenerateBody>())
-        .answer(200, "{\"windows\", \"flow_logs\", \"records\"}.", object()),
+        .answer(200, "{\"windows\", \"flow_logs\", \"records\"}.", object())
+        .answer(404, "NotFound: no such flow log.", Some(error.clone())),
     );
     part.add(
         ctl(

@@ -127,8 +127,11 @@ async fn every_documented_operation_answers_with_a_documented_status_under_its_n
                     response.request_id()
                 ))
                 .await;
+            let name = operation
+                .get("x-sdk-operation")
+                .unwrap_or(&operation["operationId"]);
             assert_eq!(
-                journal.body["requests"][0]["operation"], operation["operationId"],
+                &journal.body["requests"][0]["operation"], name,
                 "{method} {template}: {}",
                 journal.body
             );
@@ -139,6 +142,36 @@ async fn every_documented_operation_answers_with_a_documented_status_under_its_n
         operations >= huawei + 15,
         "and the control API's: {operations}"
     );
+}
+
+#[test]
+fn operation_ids_are_unique_and_links_name_operations() {
+    let doc = document();
+    let mut ids = Vec::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            ids.push(operation["operationId"].as_str().unwrap().to_owned());
+        }
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            for answer in operation["responses"].as_object().unwrap().values() {
+                for link in answer
+                    .get("links")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let target = link.1["operationId"].as_str().unwrap();
+                    assert!(ids.iter().any(|id| id == target), "a link to {target}");
+                }
+            }
+        }
+    }
 }
 
 #[tokio::test]

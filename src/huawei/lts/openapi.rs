@@ -10,6 +10,14 @@ use crate::huawei::openapi::{gateway_errors, op};
 
 const TAG: &str = "huawei-lts";
 
+const PROJECT: (&str, &str) = ("project_id", "$request.path.project_id");
+const GROUP_LINK: &[(&str, &str)] = &[PROJECT, ("group_id", "$response.body#/log_group_id")];
+const STREAM_LINK: &[(&str, &str)] = &[
+    PROJECT,
+    ("group_id", "$request.path.group_id"),
+    ("stream_id", "$response.body#/log_stream_id"),
+];
+
 pub fn describe(part: &mut Part) {
     part.tag(
         TAG,
@@ -24,6 +32,7 @@ pub fn describe(part: &mut Part) {
                     400,
                     "LTS.xxxx: a field, the JSON or an id is invalid; a quota is reached.",
                 ),
+                (403, "LTS.0001: the project id is invalid."),
                 (
                     404,
                     "No such group or stream, or no such route (APIGW.0101).",
@@ -37,7 +46,11 @@ pub fn describe(part: &mut Part) {
     part.add(
         lts(Method::Post, GROUPS, "CreateLogGroup", "Create a log group: {\"log_group_name\", \"ttl_in_days\", \"tags\"?, \"log_group_name_alias\"?, \"enterprise_project_name\"?}.")
             .body(apidoc::object())
-            .answer(201, "{\"log_group_id\"}.", object()),
+            .answer(201, "{\"log_group_id\"}.", object())
+            .link("ListLogStream", GROUP_LINK)
+            .link("CreateLogStream", GROUP_LINK)
+            .link("UpdateLogGroup", GROUP_LINK)
+            .link("DeleteLogGroup", GROUP_LINK),
     );
     part.add(
         lts(
@@ -70,7 +83,10 @@ pub fn describe(part: &mut Part) {
     part.add(
         lts(Method::Post, STREAMS, "CreateLogStream", "Create a log stream: {\"log_stream_name\", \"ttl_in_days\"?, \"tags\"?, \"log_stream_name_alias\"?, \"enterprise_project_name\"?}.")
             .body(apidoc::object())
-            .answer(201, "{\"log_stream_id\"}.", object()),
+            .answer(201, "{\"log_stream_id\"}.", object())
+            .link("UpdateLogStream", STREAM_LINK)
+            .link("ListLogs", STREAM_LINK)
+            .link("DeleteLogStream", STREAM_LINK),
     );
     part.add(
         lts(

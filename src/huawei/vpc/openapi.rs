@@ -20,6 +20,19 @@ use crate::huawei::openapi::{gateway_errors, op};
 
 const TAG: &str = "huawei-vpc";
 
+/// How a created resource's operations are reached: the project of the request, the id of the
+/// answer.
+const PROJECT: (&str, &str) = ("project_id", "$request.path.project_id");
+const FLOW_LOG_LINK: &[(&str, &str)] = &[PROJECT, ("flowlog_id", "$response.body#/flow_log/id")];
+const VPC_LINK: &[(&str, &str)] = &[PROJECT, ("vpc_id", "$response.body#/vpc/id")];
+const SUBNET_LINK: &[(&str, &str)] = &[PROJECT, ("subnet_id", "$response.body#/subnet/id")];
+const VPC_SUBNET_LINK: &[(&str, &str)] = &[
+    PROJECT,
+    ("vpc_id", "$response.body#/subnet/vpc_id"),
+    ("subnet_id", "$response.body#/subnet/id"),
+];
+const PORT_LINK: &[(&str, &str)] = &[PROJECT, ("port_id", "$response.body#/port/id")];
+
 /// The product's operations, in the order [`super::operations`] registers them.
 pub fn describe(part: &mut Part) {
     part.tag(
@@ -52,6 +65,9 @@ pub fn describe(part: &mut Part) {
         )
         .body(create)
         .answer(200, "The flow log.", Some(flow_log.clone()))
+        .link("ShowFlowLog", FLOW_LOG_LINK)
+        .link("UpdateFlowLog", FLOW_LOG_LINK)
+        .link("DeleteFlowLog", FLOW_LOG_LINK)
         .answer(
             409,
             "VPC.3004: the same flow log exists.",
@@ -132,7 +148,14 @@ pub fn describe(part: &mut Part) {
     part.add(
         net(Method::Post, VPCS, "CreateVpc", "Create a VPC.")
             .body(create_vpc)
-            .answer(200, "The VPC (CREATING).", Some(vpc.clone())),
+            .answer(200, "The VPC (CREATING).", Some(vpc.clone()))
+            .link("ShowVpc", VPC_LINK)
+            .link("ShowVpcV3", VPC_LINK)
+            .link("UpdateVpc", VPC_LINK)
+            .link("ShowVpcTags", VPC_LINK)
+            .link("CreateVpcResourceTag", VPC_LINK)
+            .link("BatchCreateVpcTags", VPC_LINK)
+            .link("DeleteVpc", VPC_LINK),
     );
     part.add(
         paged(with_queries(
@@ -153,11 +176,9 @@ pub fn describe(part: &mut Part) {
     );
     part.add(net(Method::Delete, VPC, "DeleteVpc", "Delete a VPC.").answer(204, "Deleted.", None));
     part.add(
-        net(Method::Get, VPC_V3, "ShowVpc", "Show a VPC (v3).").answer(
-            200,
-            "The VPC.",
-            Some(vpc_v3),
-        ),
+        net(Method::Get, VPC_V3, "ShowVpcV3", "Show a VPC (v3).")
+            .sdk_name("ShowVpc")
+            .answer(200, "The VPC.", Some(vpc_v3)),
     );
     let subnet = part.schema::<SubnetBody>();
     let create_subnet = part.schema::<CreateSubnetRequestBody>();
@@ -165,7 +186,13 @@ pub fn describe(part: &mut Part) {
     part.add(
         net(Method::Post, SUBNETS, "CreateSubnet", "Create a subnet.")
             .body(create_subnet)
-            .answer(200, "The subnet.", Some(subnet.clone())),
+            .answer(200, "The subnet.", Some(subnet.clone()))
+            .link("ShowSubnet", SUBNET_LINK)
+            .link("ShowSubnetTags", SUBNET_LINK)
+            .link("CreateSubnetTag", SUBNET_LINK)
+            .link("BatchCreateSubnetTags", SUBNET_LINK)
+            .link("UpdateSubnet", VPC_SUBNET_LINK)
+            .link("DeleteSubnet", VPC_SUBNET_LINK),
     );
     part.add(
         paged(with_queries(
@@ -210,7 +237,14 @@ pub fn describe(part: &mut Part) {
     part.add(
         net(Method::Post, PORTS, "CreatePort", "Create a port.")
             .body(create_port)
-            .answer(200, "The port.", Some(port.clone())),
+            .answer(200, "The port.", Some(port.clone()))
+            .link("ShowPort", PORT_LINK)
+            .link("UpdatePort", PORT_LINK)
+            .link("ShowPortTags", PORT_LINK)
+            .link("CreatePortTag", PORT_LINK)
+            .link("BatchCreatePortTags", PORT_LINK)
+            .link("BatchDeletePortTags", PORT_LINK)
+            .link("DeletePort", PORT_LINK),
     );
     part.add(
         paged(with_queries(
