@@ -11,8 +11,11 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
+/// What generates a document.
+type Generator = fn() -> Document;
+
 /// Each committed document and the code that generates it.
-const DOCUMENTS: [(&str, fn() -> Document); 2] = [
+const DOCUMENTS: [(&str, Generator); 2] = [
     ("openapi/flowplane.json", docs::document),
     ("openapi/alibaba.json", docs::alibaba_document),
 ];
@@ -20,7 +23,7 @@ const DOCUMENTS: [(&str, fn() -> Document); 2] = [
 /// Set to rewrite the committed documents from the code.
 const UPDATE: &str = "FLOWPLANE_UPDATE_OPENAPI";
 
-fn generated(generate: fn() -> Document) -> String {
+fn generated(generate: Generator) -> String {
     to_file_text(&generate())
 }
 

@@ -8,27 +8,22 @@ use crate::apidoc::{self, Method, Op, Part};
 
 const TAG: &str = "alibaba-sls";
 
-/// (route, method, the query that selects the operation, whether the Host names a project).
-const OPERATIONS: &[(&str, Method, &[(&str, &str)], bool)] = &[
-    ("/", Method::Get, &[], false),
-    ("/", Method::Post, &[], false),
-    ("/", Method::Put, &[], true),
-    ("/", Method::Delete, &[], true),
-    ("/logstores", Method::Get, &[], true),
-    ("/logstores", Method::Post, &[], true),
-    ("/logstores/{logstore}", Method::Get, &[], true),
-    ("/logstores/{logstore}", Method::Put, &[], true),
-    ("/logstores/{logstore}", Method::Delete, &[], true),
-    ("/logstores/{logstore}/logs", Method::Post, &[], true),
-    ("/logstores/{logstore}/index", Method::Get, &[], true),
-    ("/logstores/{logstore}/shards", Method::Get, &[], true),
-    (
-        "/logstores/{logstore}/shards/{shard}",
-        Method::Get,
-        &[],
-        true,
-    ),
-    ("/logstores/{logstore}/meteringmode", Method::Get, &[], true),
+/// (route, method, whether the Host names a project).
+const OPERATIONS: &[(&str, Method, bool)] = &[
+    ("/", Method::Get, false),
+    ("/", Method::Post, false),
+    ("/", Method::Put, true),
+    ("/", Method::Delete, true),
+    ("/logstores", Method::Get, true),
+    ("/logstores", Method::Post, true),
+    ("/logstores/{logstore}", Method::Get, true),
+    ("/logstores/{logstore}", Method::Put, true),
+    ("/logstores/{logstore}", Method::Delete, true),
+    ("/logstores/{logstore}/logs", Method::Post, true),
+    ("/logstores/{logstore}/index", Method::Get, true),
+    ("/logstores/{logstore}/shards", Method::Get, true),
+    ("/logstores/{logstore}/shards/{shard}", Method::Get, true),
+    ("/logstores/{logstore}/meteringmode", Method::Get, true),
 ];
 
 pub fn describe(part: &mut Part) {
@@ -37,18 +32,14 @@ pub fn describe(part: &mut Part) {
         "Alibaba SLS: projects, logstores, and the flow-log records delivered to them.",
     );
     let error = apidoc::object();
-    for (route, method, query, project) in OPERATIONS {
+    for (route, method, project) in OPERATIONS {
         let http = match method {
             Method::Get => HttpMethod::GET,
             Method::Post => HttpMethod::POST,
             Method::Put => HttpMethod::PUT,
             _ => HttpMethod::DELETE,
         };
-        let query: Vec<(String, String)> = query
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        let mut names = vec![operation_of(&http, route, *project, &query)];
+        let mut names = vec![operation_of(&http, route, *project, &[])];
         // One route, several operations: GET / with a project Host is GetProject; GET of a
         // logstore with type=log is GetLogs; a shard's GET is GetCursor, GetCursorTime or
         // PullLogs by its type.
