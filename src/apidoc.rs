@@ -32,9 +32,18 @@ impl Part {
     pub fn schema<T: ToSchema>(&self) -> RefOr<Schema> {
         let mut nested = Vec::new();
         T::schemas(&mut nested);
+        nested.push((T::name().into_owned(), T::schema()));
         let mut schemas = self.schemas.borrow_mut();
-        schemas.extend(nested);
-        schemas.insert(T::name().into_owned(), T::schema());
+        for (name, schema) in nested {
+            if let Some(known) = schemas.get(&name) {
+                assert!(
+                    *known == schema,
+                    "two wire types are named {name} in one document: give one \
+                     #[schema(as = OtherName)]"
+                );
+            }
+            schemas.insert(name, schema);
+        }
         RefOr::Ref(Ref::from_schema_name(T::name()))
     }
 
@@ -141,7 +150,16 @@ impl Part {
     /// This part merged into `other`'s paths and components.
     pub fn merge(&mut self, other: Part) {
         self.paths.extend(other.paths);
-        self.schemas.get_mut().extend(other.schemas.into_inner());
+        let schemas = self.schemas.get_mut();
+        for (name, schema) in other.schemas.into_inner() {
+            if let Some(known) = schemas.get(&name) {
+                assert!(
+                    *known == schema,
+                    "two parts name different wire types {name}"
+                );
+            }
+            schemas.insert(name, schema);
+        }
         self.tags.extend(other.tags);
     }
 

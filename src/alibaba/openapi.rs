@@ -20,6 +20,7 @@ use crate::apidoc::{Document, Part};
 pub fn document() -> Document {
     let mut part = Part::default();
     sls::openapi::describe(&mut part);
+    let rpc = rpc_actions(&part);
     let mut document = part.into_openapi(
         "Flowplane: the Alibaba Cloud face",
         "Generated from the code. SLS (Simple Log Service) is REST: its paths are below, the \
@@ -30,18 +31,17 @@ pub fn document() -> Document {
          and their parameters (query or form body), V1 (Signature=) or V3 (ACS3-HMAC-SHA256) \
          signatures, answers in JSON (Format=JSON, the default) or XML with a RequestId, errors \
          {\"RequestId\", \"HostId\", \"Code\", \"Message\", \"Recommend\"}; x-flowplane-rpc lists \
-         every product, version and action.",
+         every product, version and action with the schema of its answer (without the \
+         RequestId that every answer adds).",
     );
-    document.extensions = Some(
-        ExtensionsBuilder::new()
-            .add("x-flowplane-rpc", rpc_actions())
-            .build(),
-    );
+    document.extensions = Some(ExtensionsBuilder::new().add("x-flowplane-rpc", rpc).build());
     document
 }
 
-/// `{"products": [{"product", "version", "endpoint", "region", "actions": [name…]}]}`.
-fn rpc_actions() -> Value {
+/// `{"products": [{"product", "version", "endpoint", "region", "actions": [{"name", "answer"}]}]}`,
+/// `answer` the schema (in the document's components) of the type the action's function
+/// returns, to which the RPC router adds `RequestId`.
+fn rpc_actions(part: &Part) -> Value {
     let products: Vec<Value> = APIS
         .iter()
         .map(|api| {
@@ -53,7 +53,11 @@ fn rpc_actions() -> Value {
                     RegionRule::Required => "RegionId required",
                     RegionRule::Optional => "RegionId optional",
                 },
-                "actions": api.actions.iter().map(|action| action.name).collect::<Vec<_>>(),
+                "actions": api
+                    .actions
+                    .iter()
+                    .map(|action| json!({ "name": action.name, "answer": (action.answer)(part) }))
+                    .collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -217,7 +217,7 @@ async fn every_registered_alibaba_action_is_described() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(move |action| (name, action.as_str().unwrap()))
+                .map(move |action| (name, action["name"].as_str().unwrap()))
         })
         .collect();
     for wanted in [
@@ -238,7 +238,13 @@ async fn every_registered_alibaba_action_is_described() {
     for product in products {
         let version = product["version"].as_str().unwrap();
         for action in product["actions"].as_array().unwrap() {
-            let action = action.as_str().unwrap();
+            let answer = action["answer"]["$ref"].as_str().expect("a typed answer");
+            let schema = answer.rsplit('/').next().unwrap();
+            assert!(
+                doc["components"]["schemas"].get(schema).is_some(),
+                "{answer}"
+            );
+            let action = action["name"].as_str().unwrap();
             let query = format!(
                 "Action={action}&Version={version}&AccessKeyId={ALIBABA_KEY}&RegionId={REGION}"
             );
