@@ -60,12 +60,17 @@ impl Part {
             .summary(Some(op.summary))
             .tag(op.tag);
         for name in path_params(op.path) {
+            let schema = op
+                .path_schemas
+                .iter()
+                .find(|(given, _)| *given == name)
+                .map_or_else(string, |(_, schema)| schema.clone());
             builder = builder.parameter(
                 ParameterBuilder::new()
                     .name(name)
                     .parameter_in(ParameterIn::Path)
                     .required(Required::True)
-                    .schema(Some(string())),
+                    .schema(Some(schema)),
             );
         }
         for query in op.query {
@@ -206,6 +211,7 @@ pub struct Op {
     responses: Vec<Answer>,
     links: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
     sdk_name: Option<&'static str>,
+    path_schemas: Vec<(&'static str, RefOr<Schema>)>,
 }
 
 struct Param {
@@ -240,7 +246,14 @@ impl Op {
             responses: Vec::new(),
             links: Vec::new(),
             sdk_name: None,
+            path_schemas: Vec::new(),
         }
+    }
+
+    /// The schema of the path parameter `name`, where it has a rule (a plain string otherwise).
+    pub fn path_param(mut self, name: &'static str, schema: RefOr<Schema>) -> Self {
+        self.path_schemas.push((name, schema));
+        self
     }
 
     /// The operation's name where the router's (the SDK's) is not unique in the document: the

@@ -19,7 +19,8 @@ pub fn gateway_errors(op: Op) -> Op {
     )
 }
 
-/// An operation of `tag` behind the gateway.
+/// An operation of `tag` behind the gateway; its `project_id`, if it has one, is what
+/// `gateway::is_project_id` takes.
 pub fn op(
     tag: &'static str,
     method: Method,
@@ -27,5 +28,15 @@ pub fn op(
     id: &'static str,
     summary: &'static str,
 ) -> Op {
-    Op::new(tag, method, path, id, summary)
+    let project = utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(format!(
+            "^[A-Za-z0-9-]{{1,{}}}$",
+            super::gateway::MAX_PROJECT_ID_CHARS
+        )))
+        .description(Some(
+            "The project (the tenant); Huawei's are 32 hex digits.",
+        ))
+        .build();
+    Op::new(tag, method, path, id, summary).path_param("project_id", project.into())
 }

@@ -60,6 +60,8 @@ pub const WRAPPER: &str = "flow_log";
 /// `{"flow_log": CreateFlowLogReq}`; `null` counts as absent, unknown fields are ignored.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateFlowLogRequestBody {
+    /// Required: absent or `null` is 400 `flow_log is invalid`.
+    #[schema(value_type = CreateFlowLogReq, required = true)]
     flow_log: Option<CreateFlowLogReq>,
 }
 
@@ -89,12 +91,19 @@ fn flow_log_invalid(field: &str, reason: Option<&dyn Display>) -> HuaweiError {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CreateFlowLogReq {
+    #[schema(schema_with = schema::name)]
     name: Option<String>,
+    #[schema(schema_with = schema::description)]
     description: Option<String>,
+    #[schema(schema_with = schema::resource_type, required = true)]
     resource_type: Option<String>,
+    #[schema(schema_with = schema::resource_id, required = true)]
     resource_id: Option<String>,
+    #[schema(schema_with = schema::traffic_type, required = true)]
     traffic_type: Option<String>,
+    #[schema(schema_with = schema::uuid, required = true)]
     log_group_id: Option<String>,
+    #[schema(schema_with = schema::uuid, required = true)]
     log_topic_id: Option<String>,
     index_enabled: Option<bool>,
 }
@@ -103,14 +112,78 @@ struct CreateFlowLogReq {
 /// other fields are ignored.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateFlowLogRequestBody {
+    /// Required: absent or `null` is 400 `flow_log is invalid`.
+    #[schema(value_type = UpdateFlowLogReq, required = true)]
     flow_log: Option<UpdateFlowLogReq>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct UpdateFlowLogReq {
+    #[schema(schema_with = schema::name)]
     name: Option<String>,
+    #[schema(schema_with = schema::description)]
     description: Option<String>,
     admin_state: Option<bool>,
+}
+
+/// The rules `into_spec` and `into_changes` check, as JSON Schema for the OpenAPI document: a
+/// request the schema accepts passes them, and one it refuses does not.
+mod schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::Object;
+
+    use super::super::names::{RESOURCE_TYPES, TRAFFIC_TYPES};
+    use super::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_RESOURCE_ID_CHARS};
+
+    fn text(pattern: String) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+    }
+
+    /// Letters, digits, `_`, `-`, `.` and CJK ideographs (`is_name_char`); `null` is absent.
+    pub fn name() -> Object {
+        text(format!(
+            "^[A-Za-z0-9_.\\u4e00-\\u9fa5-]{{0,{MAX_NAME_CHARS}}}$"
+        ))
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .build()
+    }
+
+    /// No `<` or `>`; `null` is absent.
+    pub fn description() -> Object {
+        text(format!("^[^<>]{{0,{MAX_DESCRIPTION_CHARS}}}$"))
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .build()
+    }
+
+    pub fn resource_type() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(RESOURCE_TYPES.iter().map(|(wire, _)| *wire)))
+            .build()
+    }
+
+    pub fn traffic_type() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(TRAFFIC_TYPES.iter().map(|(wire, _)| *wire)))
+            .build()
+    }
+
+    /// Printable ASCII, no space.
+    pub fn resource_id() -> Object {
+        text(format!("^[!-~]{{1,{MAX_RESOURCE_ID_CHARS}}}$")).build()
+    }
+
+    /// A hyphenated UUID.
+    pub fn uuid() -> Object {
+        text(
+            "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+                .to_owned(),
+        )
+        .build()
+    }
 }
 
 fn required(value: Option<String>, field: &str) -> Result<String, HuaweiError> {
