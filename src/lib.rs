@@ -12,6 +12,7 @@
 //! start.
 
 pub mod alibaba;
+pub mod apidoc;
 pub mod app;
 pub mod auth;
 pub mod config;

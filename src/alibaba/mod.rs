@@ -8,6 +8,7 @@
 mod codes;
 mod ecs;
 mod error;
+pub mod openapi;
 mod params;
 mod resourcemanager;
 mod rpc;

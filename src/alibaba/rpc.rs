@@ -69,6 +69,35 @@ pub type Apis = &'static [&'static Api];
 pub struct Action {
     pub name: &'static str,
     pub run: for<'a> fn(&'a Call<'a>) -> Answer<'a>,
+    /// The schema of the action's typed answer (`openapi/alibaba.json`), from the type the
+    /// action's function returns.
+    pub answer: fn(&crate::apidoc::Part) -> utoipa::openapi::RefOr<utoipa::openapi::Schema>,
+}
+
+/// What an action's function answers: `T` of its `Result<T, AlibabaError>` (named at `'static`,
+/// the lifetime of no call, only to name the type).
+pub trait Answering<'a> {
+    type Answer;
+}
+
+impl<'a, F, Fut, T> Answering<'a> for F
+where
+    F: Fn(&'a Call<'a>) -> Fut,
+    Fut: Future<Output = Result<T, AlibabaError>>,
+{
+    type Answer = T;
+}
+
+/// The schema of the answer of the action function `_function`.
+pub fn answer_schema<F>(
+    _function: F,
+    part: &crate::apidoc::Part,
+) -> utoipa::openapi::RefOr<utoipa::openapi::Schema>
+where
+    F: Answering<'static>,
+    F::Answer: utoipa::ToSchema,
+{
+    part.schema::<F::Answer>()
 }
 
 /// What an action gets: the services, the call's parameters, the caller and its tenant.
@@ -89,7 +118,14 @@ macro_rules! action {
         fn run<'a>(call: &'a $crate::alibaba::rpc::Call<'a>) -> $crate::alibaba::rpc::Answer<'a> {
             Box::pin(async move { $crate::alibaba::rpc::respond($function(call).await) })
         }
-        $crate::alibaba::rpc::Action { name: $name, run }
+        fn answer(part: &$crate::apidoc::Part) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+            $crate::alibaba::rpc::answer_schema($function, part)
+        }
+        $crate::alibaba::rpc::Action {
+            name: $name,
+            run,
+            answer,
+        }
     }};
 }
 

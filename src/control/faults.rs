@@ -25,9 +25,9 @@ use crate::state::AppState;
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// A rule as `POST` takes it (SPEC §5): what it matches, its effect, when it fires.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RuleBody {
+pub(super) struct RuleBody {
     face: Option<String>,
     product: Option<String>,
     #[serde(alias = "action")]
@@ -45,9 +45,9 @@ struct RuleBody {
 /// `{"error": {…}}`, `{"latency": "500ms"}`, `{"drop": true}`, `{"transition_failure": true}`
 /// (SPEC §5), and Flowplane's own `{"throttle": true | {"retry_after"}}`, `{"stuck": true}`,
 /// `{"fail": true | {"code"}}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum EffectBody {
+pub(super) enum EffectBody {
     Error(ErrorBody),
     Latency(String),
     Drop(bool),
@@ -57,45 +57,46 @@ enum EffectBody {
     TransitionFailure(bool),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ErrorBody {
+#[schema(as = FaultErrorBody)]
+pub(super) struct ErrorBody {
     status: u16,
     code: String,
     message: Option<String>,
 }
 
 /// `true`, or the throttling's own settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum ThrottleBody {
+pub(super) enum ThrottleBody {
     On(bool),
     With(RetryAfter),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RetryAfter {
+pub(super) struct RetryAfter {
     retry_after: String,
 }
 
 /// `true`, or the delivery error to report.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum FailBody {
+pub(super) enum FailBody {
     On(bool),
     With(DeliveryCode),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DeliveryCode {
+pub(super) struct DeliveryCode {
     code: String,
 }
 
 /// A rule as the control API shows it (fields in this order; `effect` as `POST` takes it).
-#[derive(Debug, Serialize)]
-struct RuleView {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct RuleView {
     id: String,
     face: Option<String>,
     product: Option<String>,
@@ -311,8 +312,8 @@ pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response,
 }
 
 /// `GET`'s answer (SPEC §5).
-#[derive(Debug, Serialize)]
-struct RulesView {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct RulesView {
     faults: Vec<RuleView>,
 }
 

@@ -3,6 +3,7 @@
 
 mod faults;
 mod metrics;
+pub mod openapi;
 mod query;
 mod records;
 mod requests;
@@ -32,42 +33,55 @@ use crate::state::AppState;
 use query::{ControlQuery, Limit};
 use views::FlowLogView;
 
-/// The control routes. Every one but health is behind [`token::require`], which asks for the
-/// `--control-token` when one is set.
+/// The control routes' paths, named once for the router and the OpenAPI document.
+pub const RESET: &str = "/_flowplane/reset";
+pub const FLOW_LOGS: &str = "/_flowplane/flow-logs";
+pub const TRANSITIONS: &str = "/_flowplane/transitions";
+pub const TICK: &str = "/_flowplane/transitions/tick";
+pub const GENERATE: &str = "/_flowplane/records/generate";
+pub const RECORDS: &str = "/_flowplane/records";
+pub const REQUESTS: &str = "/_flowplane/requests";
+pub const FAULTS: &str = "/_flowplane/faults";
+pub const FAULT: &str = "/_flowplane/faults/{id}";
+pub const SNAPSHOT: &str = "/_flowplane/snapshot";
+pub const HEALTH: &str = "/_flowplane/health";
+pub const METRICS: &str = "/metrics";
+pub const OPENAPI: &str = "/_flowplane/openapi.json";
+pub const OPENAPI_ALIBABA: &str = "/_flowplane/openapi/alibaba.json";
+
+/// The control routes. Every one but health and the OpenAPI documents is behind
+/// [`token::require`], which asks for the `--control-token` when one is set.
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/_flowplane/reset", post(reset))
-        .route("/_flowplane/flow-logs", get(flow_logs))
+        .route(RESET, post(reset))
+        .route(FLOW_LOGS, get(flow_logs))
         .route(
-            "/_flowplane/transitions",
+            TRANSITIONS,
             get(transitions::get)
                 .put(transitions::put)
                 .delete(transitions::delete),
         )
-        .route("/_flowplane/transitions/tick", post(tick))
-        .route("/_flowplane/records/generate", post(records::generate))
-        .route("/_flowplane/records", get(records::list))
-        .route("/_flowplane/requests", get(requests::list))
+        .route(TICK, post(tick))
+        .route(GENERATE, post(records::generate))
+        .route(RECORDS, get(records::list))
+        .route(REQUESTS, get(requests::list))
         .route(
-            "/_flowplane/faults",
+            FAULTS,
             get(faults::list)
                 .post(faults::add)
                 .delete(faults::remove_all),
         )
-        .route(
-            "/_flowplane/faults/{id}",
-            axum::routing::delete(faults::remove),
-        )
-        .route(
-            "/_flowplane/snapshot",
-            get(snapshot::export).post(snapshot::import),
-        )
+        .route(FAULT, axum::routing::delete(faults::remove))
+        .route(SNAPSHOT, get(snapshot::export).post(snapshot::import))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             token::require,
         ))
-        .route("/_flowplane/health", get(health))
-        .route("/metrics", get(metrics::scrape))
+        .route(HEALTH, get(health))
+        // The API's description is open, as health is.
+        .route(OPENAPI, get(openapi::serve))
+        .route(OPENAPI_ALIBABA, get(openapi::serve_alibaba))
+        .route(METRICS, get(metrics::scrape))
 }
 
 /// The control API's face: everything under `/_flowplane`, errors in its own envelope.

@@ -34,11 +34,12 @@ pub struct GenerateRequest {
 }
 
 /// The same in a JSON body, where numbers are numbers.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct GenerateBody {
+pub(super) struct GenerateBody {
     windows: Option<u64>,
     #[serde(default, deserialize_with = "query::time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     until: Option<DateTime<Utc>>,
     flow_log_id: Option<String>,
 }
@@ -145,14 +146,15 @@ pub async fn list(
     Ok(Json(listing).into_response())
 }
 
-#[derive(Debug, Serialize)]
-struct Listing<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RecordListing)]
+pub(super) struct Listing<'a> {
     records: Vec<RecordView<'a>>,
     total: u64,
 }
 
-#[derive(Debug, Serialize)]
-struct RecordView<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct RecordView<'a> {
     flow_log_id: &'a str,
     provider: &'static str,
     tenant_id: &'a str,
@@ -160,11 +162,13 @@ struct RecordView<'a> {
     destination: DestinationView<'a>,
     time: String,
     /// The record as its cloud writes it, fields in the cloud's order.
+    #[schema(value_type = Object)]
     fields: Fields,
 }
 
-#[derive(Debug, Serialize)]
-struct DestinationView<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RecordDestinationView)]
+pub(super) struct DestinationView<'a> {
     group: &'a str,
     stream: &'a str,
 }

@@ -16,9 +16,9 @@ use crate::domain::{Provider, TransitionKind, TransitionMode};
 use crate::state::AppState;
 
 /// One setting as `PUT` takes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SettingBody {
+pub(super) struct SettingBody {
     provider: String,
     kind: String,
     mode: String,
@@ -26,9 +26,9 @@ struct SettingBody {
 }
 
 /// A single setting, a list of them, or `{"settings": [...]}` (what `GET` answers).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum PutBody {
+pub(super) enum PutBody {
     One(SettingBody),
     List(Vec<SettingBody>),
     Wrapped { settings: Vec<SettingBody> },

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::domain::{waits_for_tick, FlowLog};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowLogView<'a> {
     provider: &'static str,
     tenant_id: &'a str,
@@ -32,8 +32,8 @@ pub struct FlowLogView<'a> {
     updated_at: String,
 }
 
-#[derive(Debug, Serialize)]
-struct DestinationView<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct DestinationView<'a> {
     group: &'a str,
     topic: &'a str,
 }

@@ -26,11 +26,14 @@ use crate::state::AppState;
 /// The path parameter that names the caller's project, in every product that has one.
 const PROJECT_PARAM: &str = "project_id";
 
+/// The longest project id taken.
+pub const MAX_PROJECT_ID_CHARS: usize = 64;
+
 /// A project id as it appears in a URL: Huawei's are 32 hex digits; any short id of letters,
 /// digits and `-` is taken, so that a user's own project id works.
 pub fn is_project_id(value: &str) -> bool {
     !value.is_empty()
-        && value.len() <= 64
+        && value.len() <= MAX_PROJECT_ID_CHARS
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')

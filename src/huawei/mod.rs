@@ -9,6 +9,7 @@ mod error;
 mod gateway;
 mod iam;
 mod lts;
+mod openapi;
 pub mod signature;
 mod vpc;
 
@@ -26,6 +27,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .into_router()
         .merge(iam::operations(gateway::Operations::new(state, iam::PRODUCT)).into_router())
         .merge(lts::operations(gateway::Operations::new(state, lts::PRODUCT)).into_router())
+}
+
+/// The face's part of the OpenAPI document: one table per product, beside its router
+/// (`vpc/openapi.rs`, `iam/openapi.rs`, `lts/openapi.rs`), each naming the operations as the
+/// product registers them with the gateway (the same path constants and SDK names) with the
+/// wire types their handlers read and write (`utoipa::ToSchema` derived on them). A new
+/// operation's documentation is one entry in its product's table.
+pub fn openapi_part() -> crate::apidoc::Part {
+    let mut part = crate::apidoc::Part::default();
+    vpc::openapi::describe(&mut part);
+    iam::openapi::describe(&mut part);
+    lts::openapi::describe(&mut part);
+    part
 }
 
 /// Huawei's face: every path that no other face claims (Huawei's APIs are all over the path

@@ -47,7 +47,8 @@ const MIN_MAX_RESULTS: u64 = 10;
 const MAX_MAX_RESULTS: u64 = 500;
 
 /// An empty object: the `AssociatedPublicIp` of an ENI without an elastic IP address.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = EcsEmpty)]
 pub struct Empty {}
 
 /// A list that is always empty here: IPv6 addresses and IPv4/IPv6 prefixes are not emulated.
@@ -71,7 +72,7 @@ pub async fn create_network_interface(
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreateNetworkInterfaceResponse {
     #[serde(flatten)]
     eni: Eni,
@@ -116,7 +117,7 @@ pub async fn describe_network_interfaces(
 
 /// `TotalCount`, `PageNumber` and `PageSize` are integers in ECS's models; `NextToken` is
 /// there only while another page follows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeNetworkInterfacesResponse {
     total_count: u64,
@@ -127,7 +128,7 @@ pub struct DescribeNetworkInterfacesResponse {
     network_interface_sets: NetworkInterfaceSets,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct NetworkInterfaceSets {
     network_interface_set: Vec<EniDetail>,
@@ -172,7 +173,7 @@ fn parse_eni_id(params: &Params) -> Result<&str, AlibabaError> {
 /// DescribeNetworkInterfaceAttribute's), typed as the SDK models type it: `OwnerId` a string,
 /// every list in its wrapper object (Terraform's provider panics on a missing one), unset
 /// strings `""`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct Eni {
     network_interface_id: String,
@@ -200,7 +201,7 @@ struct Eni {
 
 /// An ENI as the Describe actions show it: [`Eni`] and what only they carry. `QueueNumber` and
 /// `DeleteOnRelease` are there when they were set; `InstanceId` is `""` (no ENI is attached).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct EniDetail {
     #[serde(flatten)]
@@ -215,14 +216,14 @@ pub struct EniDetail {
     delete_on_release: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct PrivateIpSets {
     private_ip_set: Vec<PrivateIpSet>,
 }
 
 /// Each entry has a boolean `Primary`: Terraform asserts its type.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct PrivateIpSet {
     private_ip_address: String,
@@ -230,41 +231,48 @@ struct PrivateIpSet {
     associated_public_ip: Empty,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct SecurityGroupIds {
     security_group_id: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
+#[schema(as = EcsTags)]
 struct Tags {
     tag: Vec<EcsTag>,
 }
 
 /// ECS's tags say `TagKey` / `TagValue` (VPC's say `Key` / `Value`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct EcsTag {
     tag_key: String,
     tag_value: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct Ipv6Sets {
+    /// Always empty: not emulated.
+    #[schema(value_type = Vec<Object>)]
     ipv6_set: NoneEmulated,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct Ipv4PrefixSets {
+    /// Always empty: not emulated.
+    #[schema(value_type = Vec<Object>)]
     ipv4_prefix_set: NoneEmulated,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct Ipv6PrefixSets {
+    /// Always empty: not emulated.
+    #[schema(value_type = Vec<Object>)]
     ipv6_prefix_set: NoneEmulated,
 }
 

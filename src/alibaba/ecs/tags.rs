@@ -215,22 +215,24 @@ pub async fn list_tag_resources(call: &Call<'_>) -> Result<ListTagResourcesRespo
 }
 
 /// `NextToken` only while another page follows: Terraform's loop ends on its absence.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
+#[schema(as = EcsListTagResourcesResponse)]
 pub struct ListTagResourcesResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_token: Option<String>,
     tag_resources: TagResources,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct TagResources {
     tag_resource: Vec<TagResource>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
+#[schema(as = EcsTagResource)]
 struct TagResource {
     resource_id: String,
     resource_type: &'static str,

@@ -30,26 +30,27 @@ const REGIONS: [&str; 10] = [
     "us-west-1",
 ];
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
+#[schema(as = ResourceGroupTags)]
 struct Tags {
     tag: Vec<serde_json::Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct RegionStatus {
     region_id: &'static str,
     status: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct RegionStatuses {
     region_status: Vec<RegionStatus>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Group {
     account_id: String,
@@ -87,13 +88,13 @@ impl Group {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct Groups {
     resource_group: Vec<Group>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListAnswer {
     page_number: u64,
@@ -157,7 +158,7 @@ pub async fn list_resource_groups(call: &Call<'_>) -> Result<ListAnswer, Alibaba
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetAnswer {
     resource_group: Group,

@@ -65,7 +65,7 @@ impl SlsCall {
     }
 }
 
-fn operation_of(
+pub(super) fn operation_of(
     method: &Method,
     route: &str,
     project: bool,

@@ -14,6 +14,7 @@ mod gateway;
 mod host;
 mod logs;
 mod logstores;
+pub mod openapi;
 mod projects;
 pub mod query;
 pub mod signature;

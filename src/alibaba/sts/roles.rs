@@ -19,7 +19,7 @@ const DURATION_SECONDS: std::ops::RangeInclusive<u64> = 900..=3600;
 const DEFAULT_DURATION_SECONDS: u64 = 3600;
 const MAX_POLICY_CHARS: usize = 2048;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CallerIdentity {
     account_id: String,
@@ -56,7 +56,7 @@ pub async fn get_caller_identity(call: &Call<'_>) -> Result<CallerIdentity, Alib
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssumeRoleAnswer {
     assumed_role_user: AssumedRoleUser,
@@ -64,14 +64,14 @@ pub struct AssumeRoleAnswer {
     source_identity: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct AssumedRoleUser {
     arn: String,
     assumed_role_id: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct Credentials {
     access_key_id: String,

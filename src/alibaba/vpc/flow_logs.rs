@@ -22,7 +22,7 @@ use crate::domain::{
 };
 
 /// `{"Success": "true"}`: the answer of the actions that only succeed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Succeeded {
     success: &'static str,
@@ -35,7 +35,7 @@ impl Succeeded {
 }
 
 /// An empty answer (the request id only).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Empty {}
 
 pub async fn create_flow_log(call: &Call<'_>) -> Result<CreateFlowLogResponse, AlibabaError> {
@@ -51,7 +51,7 @@ pub async fn create_flow_log(call: &Call<'_>) -> Result<CreateFlowLogResponse, A
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateFlowLogResponse {
     flow_log_id: String,
@@ -83,7 +83,7 @@ pub async fn describe_flow_logs(call: &Call<'_>) -> Result<DescribeFlowLogsRespo
 }
 
 /// `TotalCount`, `PageNumber` and `PageSize` are strings in the models.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeFlowLogsResponse {
     success: &'static str,
@@ -93,7 +93,7 @@ pub struct DescribeFlowLogsResponse {
     flow_logs: FlowLogList,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct FlowLogList {
     flow_log: Vec<FlowLogEntry>,
@@ -137,7 +137,7 @@ pub async fn get_flow_log_service_status(
     Ok(ServiceStatusResponse { enabled })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ServiceStatusResponse {
     enabled: bool,
@@ -391,7 +391,7 @@ fn parse_describe(params: &Params) -> Result<DescribeQuery, AlibabaError> {
 }
 
 /// One `FlowLogs.FlowLog[]` entry, typed as the Go and Python models type it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FlowLogEntry {
     flow_log_id: String,
@@ -417,7 +417,7 @@ pub struct FlowLogEntry {
     tags: TagList,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct TrafficPathList {
     traffic_path_list: Vec<String>,

@@ -144,7 +144,7 @@ pub async fn vswitch_ids_by_vpc(
 }
 
 /// `VSwitchIds.VSwitchId[]`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VSwitchIds {
     #[serde(rename = "VSwitchId")]
     pub v_switch_id: Vec<String>,

@@ -60,7 +60,7 @@ pub async fn describe_route_table_list(
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeRouteTableListResponse {
     total_count: u64,
@@ -69,14 +69,14 @@ pub struct DescribeRouteTableListResponse {
     router_table_list: RouterTableList,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct RouterTableList {
     router_table_list_type: Vec<SystemRouteTable>,
 }
 
 /// One `RouterTableList.RouterTableListType[]` entry: a VPC's system route table.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct SystemRouteTable {
     route_table_id: String,

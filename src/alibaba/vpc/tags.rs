@@ -149,20 +149,20 @@ pub async fn list_tag_resources(call: &Call<'_>) -> Result<ListTagResourcesRespo
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListTagResourcesResponse {
     next_token: String,
     tag_resources: TagResourceList,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct TagResourceList {
     tag_resource: Vec<TagResource>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct TagResource {
     resource_id: String,

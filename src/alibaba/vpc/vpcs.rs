@@ -65,7 +65,7 @@ pub async fn create_vpc(call: &Call<'_>) -> Result<CreateVpcResponse, AlibabaErr
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateVpcResponse {
     vpc_id: String,
@@ -110,7 +110,7 @@ pub async fn describe_vpcs(call: &Call<'_>) -> Result<DescribeVpcsResponse, Alib
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeVpcsResponse {
     total_count: u64,
@@ -119,7 +119,7 @@ pub struct DescribeVpcsResponse {
     vpcs: VpcList,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct VpcList {
     vpc: Vec<VpcEntry>,
@@ -164,7 +164,7 @@ pub async fn describe_vpc_attribute(
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeVpcAttributeResponse {
     #[serde(flatten)]
@@ -177,13 +177,13 @@ pub struct DescribeVpcAttributeResponse {
     associated_propagation_sources: Value,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct CloudResources {
     cloud_resource_set_type: Vec<CloudResource>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct CloudResource {
     resource_type: &'static str,
@@ -405,7 +405,7 @@ fn parse_describe(
 }
 
 /// What DescribeVpcs' entries and DescribeVpcAttribute's answer both carry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct VpcCommon {
     vpc_id: String,
@@ -476,7 +476,7 @@ impl VpcCommon {
 }
 
 /// One `Vpcs.Vpc[]` entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct VpcEntry {
     #[serde(flatten)]

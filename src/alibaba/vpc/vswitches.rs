@@ -38,7 +38,7 @@ pub async fn create_vswitch(call: &Call<'_>) -> Result<CreateVSwitchResponse, Al
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreateVSwitchResponse {
     #[serde(rename = "VSwitchId")]
     v_switch_id: String,
@@ -74,7 +74,7 @@ pub async fn describe_vswitches(
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeVSwitchesResponse {
     total_count: u64,
@@ -84,7 +84,7 @@ pub struct DescribeVSwitchesResponse {
     v_switches: VSwitchList,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct VSwitchList {
     #[serde(rename = "VSwitch")]
     v_switch: Vec<VSwitchEntry>,
@@ -162,7 +162,7 @@ async fn entries(
 }
 
 /// One vSwitch as DescribeVSwitches lists it and DescribeVSwitchAttributes answers it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct VSwitchEntry {
     #[serde(rename = "VSwitchId")]
@@ -188,7 +188,7 @@ pub struct VSwitchEntry {
     tags: TagList,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct RouteTableRef {
     route_table_id: String,

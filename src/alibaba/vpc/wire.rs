@@ -249,13 +249,13 @@ pub fn creation_time(time: DateTime<Utc>) -> String {
 }
 
 /// `Tags.Tag[{Key, Value}]`, as every Describe action of the product writes tags.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagList {
     tag: Vec<TagEntry>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 struct TagEntry {
     key: String,

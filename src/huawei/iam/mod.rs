@@ -4,6 +4,7 @@
 //! tokens by password, and temporary access keys by token. The handlers translate between the
 //! wire and the credentials and issued tokens (`auth`), and nothing else.
 
+pub mod openapi;
 mod wire;
 
 use axum::body::Bytes;

@@ -16,7 +16,7 @@ pub fn iam_time(time: DateTime<Utc>) -> String {
 
 /// `Links`: `previous` and `next` are always null (one page), so that clients that follow
 /// `next` stop.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Links {
     #[serde(rename = "self")]
     pub self_: String,
@@ -35,7 +35,7 @@ impl Links {
 }
 
 /// `ProjectResult`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProjectResult {
     pub id: String,
     pub name: String,
@@ -62,21 +62,21 @@ impl ProjectResult {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProjectsBody {
     pub links: Links,
     pub projects: Vec<ProjectResult>,
 }
 
 /// `LinksSelf`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LinksSelf {
     #[serde(rename = "self")]
     pub self_: String,
 }
 
 /// `Domains`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DomainResult {
     pub id: String,
     pub name: String,
@@ -85,7 +85,7 @@ pub struct DomainResult {
     pub links: LinksSelf,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DomainsBody {
     pub domains: Vec<DomainResult>,
     pub links: Links,
@@ -95,31 +95,31 @@ pub struct DomainsBody {
 // Tokens
 
 /// `{"auth": {"identity": …, "scope": …}}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
     pub auth: TokenAuth,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenAuth {
     pub identity: TokenIdentity,
     #[serde(default)]
     pub scope: Option<ScopeRef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenIdentity {
     pub methods: Vec<String>,
     #[serde(default)]
     pub password: Option<PasswordIdentity>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PasswordIdentity {
     pub user: PasswordUser,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PasswordUser {
     #[serde(default)]
     pub id: Option<String>,
@@ -131,7 +131,7 @@ pub struct PasswordUser {
 }
 
 /// A domain or project named by `id` or by `name`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NameOrId {
     #[serde(default)]
     pub id: Option<String>,
@@ -139,7 +139,7 @@ pub struct NameOrId {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ScopeRef {
     #[serde(default)]
     pub project: Option<ProjectRef>,
@@ -147,7 +147,7 @@ pub struct ScopeRef {
     pub domain: Option<NameOrId>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ProjectRef {
     #[serde(default)]
     pub id: Option<String>,
@@ -157,20 +157,20 @@ pub struct ProjectRef {
     pub domain: Option<NameOrId>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NamedRef {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenProject {
     pub id: String,
     pub name: String,
     pub domain: NamedRef,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenUser {
     pub id: String,
     pub name: String,
@@ -180,7 +180,7 @@ pub struct TokenUser {
 
 /// `TokenResult`: `project` only for a project-scoped token, `domain` only for a
 /// domain-scoped one.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenResult {
     pub methods: Vec<&'static str>,
     pub expires_at: String,
@@ -194,7 +194,7 @@ pub struct TokenResult {
     pub user: TokenUser,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenBody {
     pub token: TokenResult,
 }
@@ -250,24 +250,24 @@ impl TokenBody {
 // Temporary access keys
 
 /// `{"auth": {"identity": {"methods": ["token"], "token": {"id", "duration_seconds"}}}}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SecurityTokenRequest {
     pub auth: SecurityTokenAuth,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SecurityTokenAuth {
     pub identity: SecurityTokenIdentity,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SecurityTokenIdentity {
     pub methods: Vec<String>,
     #[serde(default)]
     pub token: Option<TokenRef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenRef {
     #[serde(default)]
     pub id: Option<String>,
@@ -276,7 +276,7 @@ pub struct TokenRef {
 }
 
 /// `Credential`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Credential {
     pub access: String,
     pub secret: String,
@@ -284,7 +284,7 @@ pub struct Credential {
     pub expires_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CredentialBody {
     pub credential: Credential,
 }

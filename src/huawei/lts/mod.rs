@@ -7,6 +7,7 @@
 mod containers;
 mod errors;
 pub mod keywords;
+pub mod openapi;
 mod query;
 mod wire;
 

@@ -12,6 +12,7 @@ mod names;
 mod network_errors;
 mod network_tags;
 mod network_wire;
+pub mod openapi;
 mod port_wire;
 mod ports;
 mod subnet_wire;

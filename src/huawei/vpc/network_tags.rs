@@ -102,8 +102,9 @@ impl Tagged for PortTags {
 
 /// `{"action": "create"|"delete", "tags": [ResourceTag]}` (`/v2.0`), or `{"tags": [...]}` (v3,
 /// the action in the path).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(bound = "")]
+#[schema(bound = "")]
 pub struct TagsBody<T> {
     action: Option<String>,
     tags: Option<Vec<TagReq>>,
@@ -112,15 +113,16 @@ pub struct TagsBody<T> {
 }
 
 /// `{"tag": ResourceTag}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(bound = "")]
+#[schema(bound = "")]
 pub struct TagBody<T> {
     tag: Option<TagReq>,
     #[serde(skip)]
     resource: PhantomData<T>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TagReq {
     key: Option<String>,
     value: Option<String>,

@@ -31,12 +31,12 @@ pub fn port_invalid(field: &str, reason: Option<&dyn Display>) -> HuaweiError {
 }
 
 /// `{"port": CreatePortOption}`: `network_id` is required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreatePortRequestBody {
     pub port: Option<CreatePortOption>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreatePortOption {
     name: Option<String>,
     network_id: Option<String>,
@@ -49,12 +49,12 @@ pub struct CreatePortOption {
 }
 
 /// `{"port": UpdatePortOption}`; a `null` list leaves it as it is, `[]` clears it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdatePortRequestBody {
     pub port: Option<UpdatePortOption>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdatePortOption {
     name: Option<String>,
     security_groups: Option<Vec<String>>,
@@ -62,19 +62,19 @@ pub struct UpdatePortOption {
     extra_dhcp_opts: Option<Vec<DhcpOpt>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FixedIp {
     pub subnet_id: Option<String>,
     ip_address: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AddressPair {
     ip_address: Option<String>,
     mac_address: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DhcpOpt {
     opt_name: Option<String>,
     opt_value: Option<String>,
@@ -244,7 +244,7 @@ impl UpdatePortOption {
 }
 
 /// The `Port` model: every field is required in its definition, typed as the Go SDK reads it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PortResp<'a> {
     id: &'a str,
     name: &'a str,
@@ -323,12 +323,12 @@ impl<'a> PortResp<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PortBody<'a> {
     pub port: PortResp<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PortsBody<'a> {
     pub ports: Vec<PortResp<'a>>,
 }

@@ -46,12 +46,12 @@ pub fn bad_cidr() -> HuaweiError {
 }
 
 /// `{"subnet": CreateSubnetOption}`: `name`, `cidr`, `gateway_ip` and `vpc_id` are required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateSubnetRequestBody {
     pub subnet: Option<CreateSubnetOption>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateSubnetOption {
     name: Option<String>,
     description: Option<String>,
@@ -71,12 +71,12 @@ pub struct CreateSubnetOption {
 }
 
 /// `{"subnet": UpdateSubnetOption}`: `name` is required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateSubnetRequestBody {
     pub subnet: Option<UpdateSubnetOption>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateSubnetOption {
     name: Option<String>,
     description: Option<String>,
@@ -90,7 +90,7 @@ pub struct UpdateSubnetOption {
     enable_network_address_usage_metrics: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ExtraDhcpOpt {
     opt_name: Option<String>,
     opt_value: Option<String>,
@@ -388,7 +388,7 @@ impl UpdateSubnetOption {
 
 /// The `Subnet` model: every field the SDKs read, typed as they read them (the IPv6 fields are
 /// not returned for IPv4 subnets).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubnetResp<'a> {
     id: &'a str,
     name: &'a str,
@@ -457,23 +457,23 @@ impl<'a> SubnetResp<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubnetBody<'a> {
     pub subnet: SubnetResp<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubnetsBody<'a> {
     pub subnets: Vec<SubnetResp<'a>>,
 }
 
 /// An update's answer, `SubnetResult`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubnetResultBody<'a> {
     pub subnet: SubnetResult<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubnetResult<'a> {
     pub id: &'a str,
     pub status: &'static str,

@@ -65,12 +65,12 @@ pub fn parse_vpc_cidr(text: &str) -> Result<Ipv4Cidr, HuaweiError> {
 }
 
 /// `{"vpc": CreateVpcOption}`; nothing inside is required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateVpcRequestBody {
     vpc: Option<CreateVpcOption>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CreateVpcOption {
     name: Option<String>,
     description: Option<String>,
@@ -83,12 +83,12 @@ struct CreateVpcOption {
 }
 
 /// `{"vpc": UpdateVpcOption}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateVpcRequestBody {
     vpc: Option<UpdateVpcOption>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct UpdateVpcOption {
     name: Option<String>,
     description: Option<String>,
@@ -99,7 +99,7 @@ struct UpdateVpcOption {
     enable_shared_snat: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct RouteReq {
     destination: Option<String>,
     nexthop: Option<String>,
@@ -256,7 +256,7 @@ fn check_routes(routes: Vec<RouteReq>, vpc: &NetworkResource) -> Result<Value, H
 }
 
 /// The v1 `Vpc` model, every field the Go SDK reads, typed as it reads them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VpcResp<'a> {
     id: &'a str,
     name: &'a str,
@@ -318,18 +318,18 @@ fn endpoint_states_of(vpc: &NetworkResource) -> &str {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct VpcBody<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct VpcBody<'a> {
     vpc: VpcResp<'a>,
 }
 
-#[derive(Debug, Serialize)]
-struct VpcsBody<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct VpcsBody<'a> {
     vpcs: Vec<VpcResp<'a>>,
 }
 
 /// The v3 `Vpc` model (every field required in its definition).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct VpcV3<'a> {
     id: &'a str,
     name: &'a str,
@@ -347,8 +347,8 @@ struct VpcV3<'a> {
     enable_network_address_usage_metrics: bool,
 }
 
-#[derive(Debug, Serialize)]
-struct VpcV3Body<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct VpcV3Body<'a> {
     request_id: &'a str,
     vpc: VpcV3<'a>,
 }

@@ -58,8 +58,10 @@ fn is_name_char(c: char) -> bool {
 pub const WRAPPER: &str = "flow_log";
 
 /// `{"flow_log": CreateFlowLogReq}`; `null` counts as absent, unknown fields are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateFlowLogRequestBody {
+    /// Required: absent or `null` is 400 `flow_log is invalid`.
+    #[schema(value_type = CreateFlowLogReq, required = true)]
     flow_log: Option<CreateFlowLogReq>,
 }
 
@@ -87,30 +89,101 @@ fn flow_log_invalid(field: &str, reason: Option<&dyn Display>) -> HuaweiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CreateFlowLogReq {
+    #[schema(schema_with = schema::name)]
     name: Option<String>,
+    #[schema(schema_with = schema::description)]
     description: Option<String>,
+    #[schema(schema_with = schema::resource_type, required = true)]
     resource_type: Option<String>,
+    #[schema(schema_with = schema::resource_id, required = true)]
     resource_id: Option<String>,
+    #[schema(schema_with = schema::traffic_type, required = true)]
     traffic_type: Option<String>,
+    #[schema(schema_with = schema::uuid, required = true)]
     log_group_id: Option<String>,
+    #[schema(schema_with = schema::uuid, required = true)]
     log_topic_id: Option<String>,
     index_enabled: Option<bool>,
 }
 
 /// `{"flow_log": UpdateFlowLogReq}`: only `name`, `description` and `admin_state` can change;
 /// other fields are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateFlowLogRequestBody {
+    /// Required: absent or `null` is 400 `flow_log is invalid`.
+    #[schema(value_type = UpdateFlowLogReq, required = true)]
     flow_log: Option<UpdateFlowLogReq>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct UpdateFlowLogReq {
+    #[schema(schema_with = schema::name)]
     name: Option<String>,
+    #[schema(schema_with = schema::description)]
     description: Option<String>,
     admin_state: Option<bool>,
+}
+
+/// The rules `into_spec` and `into_changes` check, as JSON Schema for the OpenAPI document: a
+/// request the schema accepts passes them, and one it refuses does not.
+mod schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::Object;
+
+    use super::super::names::{RESOURCE_TYPES, TRAFFIC_TYPES};
+    use super::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_RESOURCE_ID_CHARS};
+
+    fn text(pattern: String) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+    }
+
+    /// Letters, digits, `_`, `-`, `.` and CJK ideographs (`is_name_char`); `null` is absent.
+    pub fn name() -> Object {
+        text(format!(
+            "^[A-Za-z0-9_.\\u4e00-\\u9fa5-]{{0,{MAX_NAME_CHARS}}}$"
+        ))
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .build()
+    }
+
+    /// No `<` or `>`; `null` is absent.
+    pub fn description() -> Object {
+        text(format!("^[^<>]{{0,{MAX_DESCRIPTION_CHARS}}}$"))
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .build()
+    }
+
+    pub fn resource_type() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(RESOURCE_TYPES.iter().map(|(wire, _)| *wire)))
+            .build()
+    }
+
+    pub fn traffic_type() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(TRAFFIC_TYPES.iter().map(|(wire, _)| *wire)))
+            .build()
+    }
+
+    /// Printable ASCII, no space.
+    pub fn resource_id() -> Object {
+        text(format!("^[!-~]{{1,{MAX_RESOURCE_ID_CHARS}}}$")).build()
+    }
+
+    /// A hyphenated UUID.
+    pub fn uuid() -> Object {
+        text(
+            "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+                .to_owned(),
+        )
+        .build()
+    }
 }
 
 fn required(value: Option<String>, field: &str) -> Result<String, HuaweiError> {
@@ -268,7 +341,7 @@ pub fn parse_list_query(
 }
 
 /// `FlowLogResp`, with the exact JSON types the Go and Python SDK models expect.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowLogResp<'a> {
     id: &'a str,
     name: &'a str,
@@ -290,6 +363,22 @@ pub struct FlowLogResp<'a> {
 /// A UTC time as Huawei writes it: no zone, no fraction. Serialised straight into the output.
 #[derive(Debug)]
 pub struct HuaweiTime(pub DateTime<Utc>);
+
+impl utoipa::PartialSchema for HuaweiTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some("UTC, no zone, no fraction: 2024-01-02T03:04:05."))
+            .examples(["2024-01-02T03:04:05"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for HuaweiTime {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "HuaweiTime".into()
+    }
+}
 
 impl Serialize for HuaweiTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -320,12 +409,12 @@ impl<'a> From<&'a FlowLog> for FlowLogResp<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowLogBody<'a> {
     pub flow_log: FlowLogResp<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FlowLogsBody<'a> {
     pub flow_logs: Vec<FlowLogResp<'a>>,
 }
