@@ -1369,7 +1369,10 @@ async fn run_moto(options: &Options, base: &str) -> Report {
             .expect("an address");
     let mut setup = Setup::new(address).await;
     let vpc = setup
-        .call(ec2(&[("Action", "CreateVpc"), ("CidrBlock", "10.0.0.0/16")]))
+        .call(ec2(&[
+            ("Action", "CreateVpc"),
+            ("CidrBlock", "10.0.0.0/16"),
+        ]))
         .await;
     let text = String::from_utf8_lossy(&vpc.body);
     let vpc_id = text
