@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::exec::{read_counted, Exec};
 use super::row::{encode_paths, to_millis, CountedRow, FlowLogRow, COLUMNS};
 use super::sql::{
-    counted_page_of, push_any_of, push_page, push_scope, push_status_precondition, push_tenant,
+    counted_page_with, push_any_of, push_page, push_scope, push_status_precondition, push_tenant,
     Dialect, Sql,
 };
 use super::tags::{push_tag_filters, tag_new, FLOW_LOG_TAGS};
@@ -307,21 +307,38 @@ fn list<DB: Dialect>(visibility: Visibility<'_>, filter: &FlowLogFilter, page: &
 }
 
 fn count<DB: Dialect>(visibility: Visibility<'_>, filter: &FlowLogFilter) -> Sql<DB> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM flow_logs WHERE TRUE");
-    push_conditions(&mut sql, visibility, filter);
+    let mut sql = Sql::new("SELECT ");
+    push_total(&mut sql, visibility, filter);
     sql
 }
 
-/// One page by offset with the number of matches on every row ([`counted_page_of`]).
+/// How many flow logs match, as a scalar expression: a tenant's whole list reads the count
+/// the triggers keep (`flow_log_counts`), a filtered one counts its matches.
+fn push_total<DB: Dialect>(sql: &mut Sql<DB>, visibility: Visibility<'_>, filter: &FlowLogFilter) {
+    match visibility {
+        Visibility::Tenant(scope) if *filter == FlowLogFilter::default() => {
+            sql.push("(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM flow_log_counts WHERE TRUE");
+            push_tenant(sql, "", scope);
+        }
+        _ => {
+            sql.push("(SELECT COUNT(*) FROM flow_logs WHERE TRUE");
+            push_conditions(sql, visibility, filter);
+        }
+    }
+    sql.push(")");
+}
+
+/// One page by offset with the number of matches on every row ([`counted_page_with`]).
 fn counted_page<DB: Dialect>(
     visibility: Visibility<'_>,
     filter: &FlowLogFilter,
     offset: u64,
     limit: u32,
 ) -> Sql<DB> {
-    counted_page_of(
+    counted_page_with(
         "flow_logs",
         &selected::<DB>(),
+        |sql| push_total(sql, visibility, filter),
         |sql| push_conditions(sql, visibility, filter),
         |sql| {
             sql.push(" ORDER BY seq LIMIT ")

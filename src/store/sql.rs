@@ -189,12 +189,32 @@ pub fn counted_page_of<DB: Dialect>(
     conditions: impl Fn(&mut Sql<DB>),
     page: impl FnOnce(&mut Sql<DB>),
 ) -> Sql<DB> {
-    let mut sql = Sql::new(format!(
-        "SELECT {columns}, (SELECT COUNT(*) FROM {table} WHERE TRUE"
-    ));
-    conditions(&mut sql);
+    counted_page_with(
+        table,
+        columns,
+        |sql| {
+            sql.push(format!("(SELECT COUNT(*) FROM {table} WHERE TRUE"));
+            conditions(sql);
+            sql.push(")");
+        },
+        &conditions,
+        page,
+    )
+}
+
+/// [`counted_page_of`] with the total given by `total`, a scalar expression (a kept count,
+/// say, where counting the matches would read them all).
+pub fn counted_page_with<DB: Dialect>(
+    table: &str,
+    columns: &str,
+    total: impl FnOnce(&mut Sql<DB>),
+    conditions: impl Fn(&mut Sql<DB>),
+    page: impl FnOnce(&mut Sql<DB>),
+) -> Sql<DB> {
+    let mut sql = Sql::new(format!("SELECT {columns}, "));
+    total(&mut sql);
     sql.push(format!(
-        ") AS total FROM {table} JOIN (SELECT seq AS page_seq FROM {table} WHERE TRUE"
+        " AS total FROM {table} JOIN (SELECT seq AS page_seq FROM {table} WHERE TRUE"
     ));
     conditions(&mut sql);
     page(&mut sql);
