@@ -176,7 +176,11 @@ fn control_part() -> Part {
             "Set how transitions complete (one setting, a list, or {\"settings\": […]}).",
         )
         .body(part.schema::<PutBody>())
-        .answer(200, settings, object()),
+        .answer(
+            200,
+            "One setting: the setting now in force, {\"provider\", \"kind\", \"mode\", \"delay\", \"source\"}; a list: every setting, {\"settings\": […]}.",
+            object(),
+        ),
     );
     part.add(
         ctl(

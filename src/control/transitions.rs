@@ -95,9 +95,10 @@ fn delay_text(mode: TransitionMode) -> Option<String> {
     }
 }
 
-async fn settings_body(state: &AppState) -> Result<Value, ControlError> {
+/// Every setting now in force, each as `{"provider","kind","mode","delay","source"}`.
+async fn settings_now(state: &AppState) -> Result<Vec<Value>, ControlError> {
     let settings = state.flow_logs.transition_settings().await?;
-    let settings: Vec<Value> = settings
+    Ok(settings
         .into_iter()
         .map(|(setting, set)| {
             json!({
@@ -108,8 +109,11 @@ async fn settings_body(state: &AppState) -> Result<Value, ControlError> {
                 "source": if set { "set" } else { "default" },
             })
         })
-        .collect();
-    Ok(json!({ "settings": settings }))
+        .collect())
+}
+
+async fn settings_body(state: &AppState) -> Result<Value, ControlError> {
+    Ok(json!({ "settings": settings_now(state).await? }))
 }
 
 pub async fn get(State(state): State<AppState>) -> Result<Response, ControlError> {
@@ -120,9 +124,9 @@ pub async fn put(State(state): State<AppState>, body: Bytes) -> Result<Response,
     let body: PutBody = serde_json::from_slice(&body).map_err(|_| {
         bad("the body is not a setting {\"provider\",\"kind\",\"mode\",\"delay\"?} or a list of them")
     })?;
-    let bodies = match body {
-        PutBody::One(one) => vec![one],
-        PutBody::List(list) | PutBody::Wrapped { settings: list } => list,
+    let (bodies, one) = match body {
+        PutBody::One(one) => (vec![one], true),
+        PutBody::List(list) | PutBody::Wrapped { settings: list } => (list, false),
     };
     let changes = bodies
         .iter()
@@ -133,6 +137,13 @@ pub async fn put(State(state): State<AppState>, body: Bytes) -> Result<Response,
         .set_transition_settings(&changes)
         .await?
         .map_err(|refused| bad(refused.to_string()))?;
+    if let (true, [(provider, kind, _)]) = (one, changes.as_slice()) {
+        // One setting: the setting now in force (SPEC §5).
+        let now = settings_now(&state).await?.into_iter().find(|setting| {
+            setting["provider"] == provider.as_str() && setting["kind"] == kind.as_str()
+        });
+        return Ok(Json(now.unwrap_or(Value::Null)).into_response());
+    }
     Ok(Json(settings_body(&state).await?).into_response())
 }
 

@@ -481,3 +481,25 @@ async fn two_apps_on_one_database_share_the_settings() {
     first.stop().await;
     second.stop().await;
 }
+
+#[tokio::test]
+async fn one_setting_answers_the_setting_now_in_force_and_a_list_every_setting() {
+    let app = TestApp::new().await;
+    let response = put_setting(
+        &app,
+        json!({"provider": "alibaba", "kind": "vswitch", "mode": "delay", "delay": "1500ms"}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(
+        response.body,
+        json!({"provider": "alibaba", "kind": "subnet", "mode": "delay", "delay": "1s 500ms", "source": "set"})
+    );
+    let response = put_setting(
+        &app,
+        json!([{"provider": "alibaba", "kind": "vpc", "mode": "manual"}]),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(response.body["settings"].as_array().unwrap().len(), 8);
+}
