@@ -17,6 +17,7 @@ use super::{
     REQUESTS, RESET, SNAPSHOT, TICK, TRANSITIONS,
 };
 use crate::apidoc::{self, Document, Method, Op, Part};
+use crate::domain::Provider;
 
 const TAG: &str = "control";
 
@@ -51,6 +52,15 @@ pub async fn serve_alibaba() -> Response {
 
 fn json(text: String) -> Response {
     ([(CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+/// A `provider` parameter's schema: the providers Flowplane emulates.
+fn provider() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    let names: Vec<&str> = Provider::ALL
+        .iter()
+        .map(|provider| provider.as_str())
+        .collect();
+    apidoc::one_of(&names)
 }
 
 fn control_part() -> Part {
@@ -117,11 +127,7 @@ fn control_part() -> Part {
             "Reset",
             "Remove the world, or the part that provider, tenant (region) and product name.",
         )
-        .query(
-            "provider",
-            apidoc::one_of(&["huawei", "alibaba"]),
-            "Only this provider's.",
-        )
+        .query("provider", provider(), "Only this provider's.")
         .query("tenant", text(), "Only this tenant's.")
         .query(
             "region",
@@ -143,11 +149,7 @@ fn control_part() -> Part {
             "ListStoredFlowLogs",
             "The provider-neutral view of every stored flow log.",
         )
-        .query(
-            "provider",
-            apidoc::one_of(&["huawei", "alibaba"]),
-            "Only this provider's.",
-        )
+        .query("provider", provider(), "Only this provider's.")
         .query("tenant", text(), "Only this tenant's.")
         .query("status", text(), "Only these statuses (comma-separated).")
         .query("limit", apidoc::integer(), "At most this many.")
@@ -189,11 +191,7 @@ fn control_part() -> Part {
             "ResetTransitionSettings",
             "Back to the defaults (all, or a provider's and/or a kind's).",
         )
-        .query(
-            "provider",
-            apidoc::one_of(&["huawei", "alibaba"]),
-            "Only this provider's.",
-        )
+        .query("provider", provider(), "Only this provider's.")
         .query("kind", text(), "Only this kind's.")
         .answer(200, settings, object()),
     );
@@ -237,11 +235,7 @@ fn control_part() -> Part {
             "The delivered flow-log records, newest first.",
         )
         .query("flow_log_id", text(), "Only this flow log's.")
-        .query(
-            "provider",
-            apidoc::one_of(&["huawei", "alibaba"]),
-            "Only this provider's.",
-        )
+        .query("provider", provider(), "Only this provider's.")
         .query("tenant", text(), "Only this tenant's.")
         .query(
             "group",
@@ -313,11 +307,7 @@ fn control_part() -> Part {
             "ExportSnapshot",
             "The world as a snapshot document.",
         )
-        .query(
-            "provider",
-            apidoc::one_of(&["huawei", "alibaba"]),
-            "Only this provider's.",
-        )
+        .query("provider", provider(), "Only this provider's.")
         .query("tenant", text(), "Only this tenant's.")
         .query("region", text(), "With tenant: only this region's.")
         .query("records", apidoc::boolean(), "With the delivered records.")

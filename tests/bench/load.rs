@@ -28,14 +28,16 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use chrono::Utc;
-use flowplane::auth::signing::{canonical_query, form_pairs, percent_decode_bytes, rfc3986_encode};
+use flowplane::auth::signing::{
+    canonical_query, form_pairs, percent_decode_bytes, rfc3986_encode, sha256_hex,
+};
 use hmac::{Hmac, Mac};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tokio::net::TcpStream;
 
 /// The demo credentials (SPEC §4): the server runs without a credentials file.
@@ -108,10 +110,6 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
     mac.update(message);
     mac.finalize().into_bytes().to_vec()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// A Huawei `SDK-HMAC-SHA256` request (reference §3.1, as the Python SDK signs: every header,

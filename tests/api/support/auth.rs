@@ -9,10 +9,12 @@ use axum::http::{Method, Request};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use flowplane::auth::credentials::Credentials;
-use flowplane::auth::signing::{canonical_query, form_pairs, percent_decode_bytes, rfc3986_encode};
+use flowplane::auth::signing::{
+    canonical_query, form_pairs, percent_decode_bytes, rfc3986_encode, sha256_hex,
+};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use super::app::{serve_args, TestApp, TestResponse};
 use super::db::TestDb;
@@ -244,10 +246,6 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
     mac.update(message);
     mac.finalize().into_bytes().to_vec()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// The headers a signed Huawei request carries besides its own: `Host`, `X-Sdk-Date` and the
