@@ -24,10 +24,10 @@ use crate::edge::{self, Edge, RequestTally};
 use crate::layers::journal::Journal;
 use crate::layers::metrics::Metrics;
 use crate::listener::{self, CertSource, Limits, Tls, TlsError};
-use crate::state::{AppState, Destinations, FlowLogs, Network, Records, Snapshots};
+use crate::state::{AppState, Closing, Destinations, FlowLogs, Network, Records, Snapshots};
 use crate::store::{Store, StoreError};
 use crate::worker::{RecordWorker, TransitionWorker, Workers};
-use crate::{alibaba, control, huawei};
+use crate::{alibaba, console, control, huawei};
 
 /// Why a Flowplane could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +138,7 @@ impl App {
                 faults,
                 metrics,
                 journal: Journal::new(store.clone(), settings.journal.settings()),
+                closing: Closing::default(),
             },
             store,
             workers,
@@ -195,7 +196,8 @@ impl App {
             Router::new()
                 .merge(huawei::router(state))
                 .merge(alibaba::router(state))
-                .merge(control::router(state)),
+                .merge(control::router(state))
+                .merge(console::router(state)),
         )
         .with_state(state.clone());
         let sls = edge::with_fallbacks(alibaba::sls_router(state)).with_state(state.clone());
@@ -256,6 +258,11 @@ impl App {
         tls: Option<Tls>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
+        let closing = self.state.closing.clone();
+        let shutdown = async move {
+            shutdown.await;
+            closing.begin();
+        };
         let server = listener::serve(listener, self.router(), tls, self.limits, shutdown);
         let workers = self.workers.clone();
         // A zero interval: no summary lines.

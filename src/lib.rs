@@ -6,7 +6,8 @@
 //! cross-cutting [`layers`]; the product parses and validates it into [`domain`] types and
 //! calls a domain service, which works on the [`store`] through the domain's repository traits;
 //! the answer goes back out the same way. The [`worker`] completes due life-cycle transitions
-//! through the same service; [`control`] is the emulator's own API; [`app`] assembles it all
+//! through the same service; [`control`] is the emulator's own API and [`console`] its web
+//! pages over the same services; [`app`] assembles it all
 //! from [`config`], with the services and settings every handler reaches in [`state`] and the
 //! credentials, signing primitives and nonces in [`auth`]; [`seed`] loads `--seed` snapshots at
 //! start.
@@ -16,6 +17,7 @@ pub mod apidoc;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod context;
 pub mod control;
 pub mod domain;

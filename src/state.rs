@@ -52,4 +52,24 @@ pub struct AppState {
     pub faults: Faults,
     /// The Prometheus metrics, which the edge updates and `GET /metrics` renders.
     pub metrics: SharedMetrics,
+    /// Set when serving ends, so that endless answers (the console's event stream) end too.
+    pub closing: Closing,
+}
+
+/// Tells endless answers that serving is ending: shutdown waits for in-flight requests, and an
+/// event stream would otherwise hold it for the whole drain timeout.
+#[derive(Clone, Default)]
+pub struct Closing(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Closing {
+    pub fn begin(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Completes once serving ends (at once when it already has).
+    pub async fn wait(&self) {
+        let mut closing = self.0.subscribe();
+        // The sender lives as long as `self`, so this only ends when closing begins.
+        let _ = closing.wait_for(|closing| *closing).await;
+    }
 }

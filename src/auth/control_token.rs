@@ -1,10 +1,52 @@
 //! The control API's token (`--control-token`): kept as its SHA-256 digest, compared in
 //! constant time, never printed. The control API's layer (`control::token`) asks for it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::HeaderMap;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
+
+/// The cookie the console's sign-in sets: the token, percent-encoded (a token may hold
+/// characters a cookie may not), which the browser then sends with the page's own calls.
+pub const TOKEN_COOKIE: &str = "flowplane_token";
+
+/// The token a request presents: `Authorization: Bearer <token>` (the scheme in any case), or
+/// else the console's cookie.
+pub fn presented(headers: &HeaderMap) -> Option<Cow<'_, str>> {
+    if let Some(value) = headers.get(AUTHORIZATION) {
+        return value.to_str().ok().and_then(bearer).map(Cow::Borrowed);
+    }
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == TOKEN_COOKIE).then(|| percent_decode_str(value).decode_utf8().ok())?
+        })
+        .filter(|token| !token.is_empty())
+}
+
+/// The `Set-Cookie` value that keeps `token` for the console: only sent back to `/_flowplane`,
+/// never to another site's requests, never readable by scripts.
+pub fn cookie_for(token: &str) -> String {
+    let value = utf8_percent_encode(token, NON_ALPHANUMERIC);
+    format!("{TOKEN_COOKIE}={value}; Path=/_flowplane; HttpOnly; SameSite=Strict")
+}
+
+/// The credentials of a `Bearer` authorization (the scheme in any case).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, credentials) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim())
+        .filter(|credentials| !credentials.is_empty())
+}
 
 /// The control API's token, as its digest. `Debug` prints `***`.
 #[derive(Clone, PartialEq, Eq)]
@@ -45,5 +87,32 @@ impl FromStr for ControlToken {
             return Err("the control token must be visible ASCII characters, no spaces".into());
         }
         Ok(ControlToken::new(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_takes_the_scheme_in_any_case() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer abc"), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("Bearerabc"), None);
+    }
+
+    #[test]
+    fn the_cookie_carries_any_token_and_bearer_comes_first() {
+        let token = "a;b=c %";
+        let set = cookie_for(token);
+        let value = set.split(';').next().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, format!("other=1; {value}").parse().unwrap());
+        assert_eq!(presented(&headers).as_deref(), Some(token));
+        headers.insert(AUTHORIZATION, "Bearer xyz".parse().unwrap());
+        assert_eq!(presented(&headers).as_deref(), Some("xyz"));
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"));
     }
 }

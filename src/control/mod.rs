@@ -251,6 +251,7 @@ async fn flow_logs(
     let visibility = Visibility::Any {
         provider: query.provider,
         tenant_id: query.tenant.as_deref(),
+        region_id: None,
     };
     let filter = FlowLogFilter {
         statuses: query.status,

@@ -127,6 +127,7 @@ pub async fn list(
         visibility: Visibility::Any {
             provider: query.provider,
             tenant_id: query.tenant.as_deref(),
+            region_id: None,
         },
         destination,
         flow_log_id: query.flow_log_id.as_deref(),

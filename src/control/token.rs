@@ -5,13 +5,13 @@
 //! constant time, so neither a log line, an error nor the timing of a refusal tells the token.
 
 use axum::extract::{Request, State};
-use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::ControlError;
 use crate::state::AppState;
 
+use crate::auth::control_token;
 pub use crate::auth::control_token::ControlToken;
 
 /// The layer: passes the request on when no token is set or the request bears it; otherwise
@@ -20,13 +20,8 @@ pub async fn require(State(state): State<AppState>, request: Request, next: Next
     let Some(token) = &state.control_token else {
         return next.run(request).await;
     };
-    let presented = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(bearer);
-    match presented {
-        Some(presented) if token.matches(presented) => next.run(request).await,
+    match control_token::presented(request.headers()) {
+        Some(presented) if token.matches(&presented) => next.run(request).await,
         Some(_) => {
             ControlError::Unauthorized("the control token is not the right one").into_response()
         }
@@ -35,15 +30,6 @@ pub async fn require(State(state): State<AppState>, request: Request, next: Next
         )
         .into_response(),
     }
-}
-
-/// The credentials of a `Bearer` authorization (the scheme in any case).
-fn bearer(value: &str) -> Option<&str> {
-    let (scheme, credentials) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| credentials.trim())
-        .filter(|credentials| !credentials.is_empty())
 }
 
 #[cfg(test)]
@@ -59,14 +45,5 @@ mod tests {
         assert_eq!(format!("{token:?}"), "***");
         assert!("".parse::<ControlToken>().is_err());
         assert!("two words".parse::<ControlToken>().is_err());
-    }
-
-    #[test]
-    fn bearer_takes_the_scheme_in_any_case() {
-        assert_eq!(bearer("Bearer abc"), Some("abc"));
-        assert_eq!(bearer("bearer abc"), Some("abc"));
-        assert_eq!(bearer("Basic abc"), None);
-        assert_eq!(bearer("Bearer "), None);
-        assert_eq!(bearer("Bearerabc"), None);
     }
 }

@@ -110,6 +110,20 @@ impl<R: Repository> DestinationService<R> {
             .await?)
     }
 
+    /// One page of the matching groups across tenants (for the console), and how many match.
+    pub async fn groups_any(
+        &self,
+        visibility: Visibility<'_>,
+        filter: &LogContainerFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<LogGroup>, u64), DomainError> {
+        Ok(self
+            .store
+            .list_groups(visibility, filter, offset, limit)
+            .await?)
+    }
+
     /// One page of a group's streams (every group's, with `None`), and how many match in all.
     pub async fn streams(
         &self,

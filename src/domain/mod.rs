@@ -27,7 +27,9 @@ mod transition_settings;
 pub use destination_service::DestinationService;
 pub use error::DomainError;
 pub use fault_service::{FaultService, RequestFault, RULES_REFRESH};
-pub use lifecycle::{waits_for_tick, Completed, Operation, Settled, Settlement, Status, Step};
+pub use lifecycle::{
+    waits_for_tick, Completed, Operation, PendingTransition, Settled, Settlement, Status, Step,
+};
 pub use model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, LogDestination, NewFlowLog,
     Page, Provider, ResourceKind, Tag, TagFilter, TenantScope, TrafficFilter,

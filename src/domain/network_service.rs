@@ -284,6 +284,22 @@ impl<R: Repository> NetworkService<R> {
         Ok(resources)
     }
 
+    /// One page of the matching resources of `kind` across tenants (for the console), in
+    /// creation order.
+    pub async fn list_any(
+        &self,
+        visibility: Visibility<'_>,
+        kind: ResourceKind,
+        filter: &NetworkFilter,
+        page: &Page,
+    ) -> Result<Vec<NetworkResource>, DomainError> {
+        let (resources, _) = self
+            .store
+            .list_network(visibility, kind, filter, page, false)
+            .await?;
+        Ok(resources)
+    }
+
     /// One page by offset and how many match in all, read together.
     pub async fn counted_page(
         &self,

@@ -41,6 +41,7 @@ pub const MAX_WINDOWS_AT_ONCE: u32 = 1000;
 const ANY_TENANT: Visibility<'static> = Visibility::Any {
     provider: None,
     tenant_id: None,
+    region_id: None,
 };
 /// How many due flow logs the worker takes at a time.
 const DUE_BATCH: u32 = 100;
@@ -229,6 +230,11 @@ impl<R: Repository> RecordService<R> {
             }
             offset += read as u64;
         }
+    }
+
+    /// The sequence number of the newest stored record: it moves when records are delivered.
+    pub async fn latest_seq(&self) -> Result<i64, DomainError> {
+        Ok(self.store.latest_record_seq().await?)
     }
 
     /// How many records a selection holds.

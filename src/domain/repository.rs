@@ -15,7 +15,7 @@ use super::destination::{
     Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
 };
 use super::faults::{DeliveryFault, FaultRule, FaultRuleId};
-use super::lifecycle::{Settled, Settlement, Status};
+use super::lifecycle::{PendingTransition, Settled, Settlement, Status};
 use super::model::LogDestination;
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, ResourceKind, Tag,
@@ -145,6 +145,7 @@ pub enum Visibility<'a> {
     Any {
         provider: Option<Provider>,
         tenant_id: Option<&'a str>,
+        region_id: Option<&'a str>,
     },
 }
 
@@ -478,6 +479,10 @@ pub trait RecordRepository: Send + Sync {
         selection: RecordSelection<'_>,
     ) -> impl Future<Output = Answer<u64>> + Send;
 
+    /// The sequence number of the newest record stored (0 when none): it moves whenever records
+    /// are delivered, so a watcher can tell that some were.
+    fn latest_record_seq(&self) -> impl Future<Output = Answer<i64>> + Send;
+
     /// Removes records older than their stream's time to live (its group's when it has none)
     /// at `now`; returns how many.
     fn expire_records(&self, now: DateTime<Utc>) -> impl Future<Output = Answer<u64>> + Send;
@@ -497,6 +502,13 @@ pub trait TransitionRepository: Send + Sync {
 
     /// The earliest due time of any pending transition.
     fn next_due(&self) -> impl Future<Output = Answer<Option<DateTime<Utc>>>> + Send;
+
+    /// The pending transitions of flow logs and network resources, soonest due first, at most
+    /// `limit` (read through the due-time indexes, which hold pending rows only).
+    fn pending_transitions(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Answer<Vec<PendingTransition>>> + Send;
 
     /// Wakes `wake` whenever another process sharing the database schedules a transition, for
     /// as long as the database is open; returns at once where the database has no such signal.
@@ -566,7 +578,7 @@ pub trait DatabaseRepository: Send + Sync {
     /// The backend's name, as the health check reports it (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
 
-    /// How many stored resources there are, per provider, kind and status (one grouped read).
+    /// How many stored resources there are, per provider, tenant, kind and status (one grouped read).
     fn count_resources(&self) -> impl Future<Output = Answer<Vec<ResourceCount>>> + Send;
 
     /// The connection pools' use now.
@@ -580,6 +592,7 @@ pub trait DatabaseRepository: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceCount {
     pub provider: String,
+    pub tenant: String,
     /// `flow_log`, `vpc`, `subnet`, `network_interface`, `log_group`, `log_stream`, `record`.
     pub kind: String,
     /// The stored status (`active`, `pending`, …); `stored` for what has none.

@@ -11,7 +11,7 @@ use super::destination::Delivery;
 use super::error::DomainError;
 use super::fault_service::FaultService;
 use super::faults::{DeliveryFault, TransitionFacts, TransitionOutcome};
-use super::lifecycle::{Completed, Operation, Settlement, Status, Step};
+use super::lifecycle::{Completed, Operation, PendingTransition, Settlement, Status, Step};
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
     Tag, TagFilter, TenantScope, MAX_TAGS_PER_FLOW_LOG,
@@ -470,6 +470,14 @@ impl<R: Repository> FlowLogService<R> {
         Ok(self.store.list(visibility, filter, page).await?)
     }
 
+    /// The pending transitions of every kind, soonest due first, at most `limit`.
+    pub async fn pending_transitions(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<PendingTransition>, DomainError> {
+        Ok(self.store.pending_transitions(limit).await?)
+    }
+
     /// Removes what the scope covers (see [`ResetScope`]); how many rows of each kind.
     pub async fn reset(&self, scope: &ResetScope) -> Result<ResetCounts, DomainError> {
         Ok(self.store.reset(scope).await?)
@@ -485,7 +493,8 @@ impl<R: Repository> FlowLogService<R> {
         self.store.backend()
     }
 
-    /// Every stored resource counted per provider, kind and status (for the metrics).
+    /// Every stored resource counted per provider, tenant, kind and status (for the metrics
+    /// and the console).
     pub async fn resource_counts(&self) -> Result<Vec<ResourceCount>, DomainError> {
         Ok(self.store.count_resources().await?)
     }

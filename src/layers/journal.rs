@@ -118,6 +118,31 @@ pub trait JournalRepository: Send + Sync + 'static {
         limit: u32,
         offset: u64,
     ) -> impl Future<Output = Result<(Vec<JournalEntry>, u64), StorageError>> + Send;
+
+    /// The sequence number of the newest entry (0 when none): where a watcher starts.
+    fn latest_request_seq(&self) -> impl Future<Output = Result<i64, StorageError>> + Send;
+
+    /// The entries after sequence number `after`, oldest first, at most `limit`, each with its
+    /// sequence number.
+    fn requests_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(i64, JournalEntry)>, StorageError>> + Send;
+
+    /// How many entries there are since `since`, and how many of them failed (status 400 and
+    /// above).
+    fn request_activity(
+        &self,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Activity, StorageError>> + Send;
+}
+
+/// Requests over a span of time, from the journal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub requests: u64,
+    pub failed: u64,
 }
 
 /// Where the edge hands finished requests: a [`Journal`] over whichever store, so that the edge
@@ -270,6 +295,32 @@ impl<R: JournalRepository + Clone> Journal<R> {
             self.flush().await?;
         }
         self.inner.store.list_requests(filter, limit, offset).await
+    }
+
+    /// The sequence number of the newest entry, this process's queue flushed first.
+    pub async fn latest_seq(&self) -> Result<i64, StorageError> {
+        if self.enabled() {
+            self.flush().await?;
+        }
+        self.inner.store.latest_request_seq().await
+    }
+
+    /// Up to `limit` entries after sequence number `after`, oldest first, this process's queue
+    /// flushed first: what a watcher has not seen yet.
+    pub async fn after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, JournalEntry)>, StorageError> {
+        if self.enabled() {
+            self.flush().await?;
+        }
+        self.inner.store.requests_after(after, limit).await
+    }
+
+    /// The requests journaled since `since`, and how many failed.
+    pub async fn activity(&self, since: DateTime<Utc>) -> Result<Activity, StorageError> {
+        self.inner.store.request_activity(since).await
     }
 
     fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
@@ -471,6 +522,32 @@ mod tests {
             let all: Vec<JournalEntry> = self.0.lock().unwrap().iter().rev().cloned().collect();
             let total = all.len() as u64;
             Ok((all, total))
+        }
+
+        async fn latest_request_seq(&self) -> Result<i64, StorageError> {
+            Ok(self.0.lock().unwrap().len() as i64)
+        }
+
+        async fn requests_after(
+            &self,
+            after: i64,
+            limit: u32,
+        ) -> Result<Vec<(i64, JournalEntry)>, StorageError> {
+            let all = self.0.lock().unwrap();
+            Ok((1i64..)
+                .zip(all.iter().cloned())
+                .filter(|(seq, _)| *seq > after)
+                .take(limit as usize)
+                .collect())
+        }
+
+        async fn request_activity(&self, since: DateTime<Utc>) -> Result<Activity, StorageError> {
+            let all = self.0.lock().unwrap();
+            let recent = all.iter().filter(|entry| entry.time >= since);
+            Ok(Activity {
+                requests: recent.clone().count() as u64,
+                failed: recent.filter(|entry| entry.status >= 400).count() as u64,
+            })
         }
     }
 

@@ -247,7 +247,8 @@ impl Metrics {
                     kind: count.kind,
                     status: count.status,
                 })
-                .set(i64::try_from(count.count).unwrap_or(i64::MAX));
+                // One count per tenant: the metric sums them.
+                .inc_by(i64::try_from(count.count).unwrap_or(i64::MAX));
         }
         self.fault_firings.clear();
         for (effect, fired) in observed.fault_firings {

@@ -25,13 +25,14 @@ impl DatabaseRepository for Store {
     }
 
     async fn count_resources(&self) -> Result<Vec<ResourceCount>, StorageError> {
-        let rows: Vec<(Text, Text, Text, i64)> = with_db!(self, read, |db| {
+        let rows: Vec<(Text, Text, Text, Text, i64)> = with_db!(self, read, |db| {
             db.fetch_all(Sql::new(RESOURCE_COUNTS)).await?
         });
         Ok(rows
             .into_iter()
-            .map(|(provider, kind, status, count)| ResourceCount {
+            .map(|(provider, tenant, kind, status, count)| ResourceCount {
                 provider: provider.0,
+                tenant: tenant.0,
                 kind: kind.0,
                 status: status.0,
                 count: u64::try_from(count).unwrap_or(0),
@@ -54,15 +55,16 @@ impl DatabaseRepository for Store {
     }
 }
 
-/// Every stored resource counted per provider, kind and status: one grouped read per table.
+/// Every stored resource counted per provider, tenant, kind and status: one grouped read per
+/// table.
 const RESOURCE_COUNTS: &str = "\
-    SELECT provider, CAST('flow_log' AS TEXT), status, COUNT(*) FROM flow_logs \
-        GROUP BY provider, status \
-    UNION ALL SELECT provider, kind, status, COUNT(*) FROM network_resources \
-        GROUP BY provider, kind, status \
-    UNION ALL SELECT provider, CAST('log_group' AS TEXT), CAST('stored' AS TEXT), COUNT(*) \
-        FROM log_groups GROUP BY provider \
-    UNION ALL SELECT provider, CAST('log_stream' AS TEXT), CAST('stored' AS TEXT), COUNT(*) \
-        FROM log_streams GROUP BY provider \
-    UNION ALL SELECT provider, CAST('record' AS TEXT), CAST('stored' AS TEXT), COUNT(*) \
-        FROM flow_log_records GROUP BY provider";
+    SELECT provider, tenant_id, CAST('flow_log' AS TEXT), status, COUNT(*) FROM flow_logs \
+        GROUP BY provider, tenant_id, status \
+    UNION ALL SELECT provider, tenant_id, kind, status, COUNT(*) FROM network_resources \
+        GROUP BY provider, tenant_id, kind, status \
+    UNION ALL SELECT provider, tenant_id, CAST('log_group' AS TEXT), CAST('stored' AS TEXT), \
+        COUNT(*) FROM log_groups GROUP BY provider, tenant_id \
+    UNION ALL SELECT provider, tenant_id, CAST('log_stream' AS TEXT), CAST('stored' AS TEXT), \
+        COUNT(*) FROM log_streams GROUP BY provider, tenant_id \
+    UNION ALL SELECT provider, tenant_id, CAST('record' AS TEXT), CAST('stored' AS TEXT), \
+        COUNT(*) FROM flow_log_records GROUP BY provider, tenant_id";

@@ -4,7 +4,11 @@ use super::row::{from_millis, to_millis, Text};
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::StorageError;
-use crate::layers::journal::{JournalEntry, JournalFilter, JournalRepository, StatusFilter};
+use chrono::{DateTime, Utc};
+
+use crate::layers::journal::{
+    Activity, JournalEntry, JournalFilter, JournalRepository, StatusFilter,
+};
 
 const COLUMNS: &str = "time, face, product, operation, tenant, region, method, path, status, \
     error_code, latency_us, request_id, signature, signature_error, request_body, response_body";
@@ -42,6 +46,55 @@ impl JournalRepository for Store {
             .collect::<Result<_, _>>()?;
         Ok((entries, u64::try_from(total.0).unwrap_or(0)))
     }
+
+    async fn latest_request_seq(&self) -> Result<i64, StorageError> {
+        let (seq,): (Option<i64>,) = with_db!(self, read, |db| {
+            db.fetch_one(Sql::new("SELECT MAX(seq) FROM request_journal"))
+                .await?
+        });
+        Ok(seq.unwrap_or(0))
+    }
+
+    async fn requests_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, JournalEntry)>, StorageError> {
+        let rows: Vec<NumberedRow> = with_db!(self, read, |db| {
+            db.fetch_all(after_seq(after, limit)).await?
+        });
+        rows.into_iter()
+            .map(|row| Ok((row.seq, JournalEntry::try_from(row.entry)?)))
+            .collect()
+    }
+
+    async fn request_activity(&self, since: DateTime<Utc>) -> Result<Activity, StorageError> {
+        let (requests, failed): (i64, i64) =
+            with_db!(self, read, |db| { db.fetch_one(activity(since)).await? });
+        Ok(Activity {
+            requests: u64::try_from(requests).unwrap_or(0),
+            failed: u64::try_from(failed).unwrap_or(0),
+        })
+    }
+}
+
+fn after_seq<DB: Dialect>(after: i64, limit: u32) -> Sql<DB> {
+    let mut sql = Sql::new(format!(
+        "SELECT seq, {COLUMNS} FROM request_journal WHERE seq > "
+    ));
+    sql.int(after)
+        .push(" ORDER BY seq LIMIT ")
+        .int(i64::from(limit));
+    sql
+}
+
+fn activity<DB: Dialect>(since: DateTime<Utc>) -> Sql<DB> {
+    let mut sql = Sql::new(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) \
+         FROM request_journal WHERE time >= ",
+    );
+    sql.int(to_millis(since));
+    sql
 }
 
 /// One multi-row `INSERT` of `entries`, in their order (so `seq` follows it).
@@ -137,6 +190,13 @@ fn count<DB: Dialect>(filter: &JournalFilter) -> Sql<DB> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM request_journal");
     push_filter(&mut sql, filter);
     sql
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct NumberedRow {
+    seq: i64,
+    #[sqlx(flatten)]
+    entry: EntryRow,
 }
 
 #[derive(Debug, sqlx::FromRow)]

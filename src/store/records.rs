@@ -222,6 +222,14 @@ impl RecordRepository for Store {
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
+    async fn latest_record_seq(&self) -> Result<i64, StorageError> {
+        let (seq,): (Option<i64>,) = with_db!(self, read, |db| {
+            db.fetch_one(Sql::new("SELECT MAX(seq) FROM flow_log_records"))
+                .await?
+        });
+        Ok(seq.unwrap_or(0))
+    }
+
     async fn expire_records(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
         // One indexed range delete per stream with a time to live, rather than one statement
         // that would weigh every record against its stream's TTL.

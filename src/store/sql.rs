@@ -133,6 +133,7 @@ pub fn push_scope<DB: Dialect>(sql: &mut Sql<DB>, alias: &str, visibility: Visib
         Visibility::Any {
             provider,
             tenant_id,
+            region_id,
         } => {
             if let Some(provider) = provider {
                 sql.push(format!(" AND {alias}provider = "))
@@ -141,6 +142,10 @@ pub fn push_scope<DB: Dialect>(sql: &mut Sql<DB>, alias: &str, visibility: Visib
             if let Some(tenant_id) = tenant_id {
                 sql.push(format!(" AND {alias}tenant_id = "))
                     .text(tenant_id);
+            }
+            if let Some(region_id) = region_id {
+                sql.push(format!(" AND {alias}region_id = "))
+                    .text(region_id);
             }
         }
     }

@@ -5,11 +5,25 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
-use super::row::{from_millis, to_millis};
+use super::row::{from_millis, to_millis, Text};
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::TransitionRepository;
-use crate::domain::{Settled, Settlement, Status, StorageError};
+use crate::domain::{PendingTransition, Settled, Settlement, Status, StorageError};
+
+/// Pending flow logs and network resources, soonest first; the limit is appended.
+const PENDING_TRANSITIONS: &str = "\
+    SELECT provider, tenant_id, region_id, CAST('flow_log' AS TEXT), id, status, due_at \
+        FROM flow_logs WHERE due_at IS NOT NULL \
+    UNION ALL SELECT provider, tenant_id, region_id, kind, id, status, due_at \
+        FROM network_resources WHERE due_at IS NOT NULL \
+    ORDER BY 7, 5 LIMIT ";
+
+fn pending<DB: Dialect>(limit: u32) -> Sql<DB> {
+    let mut sql = Sql::new(PENDING_TRANSITIONS);
+    sql.int(i64::from(limit));
+    sql
+}
 
 /// How often a settling statement is run again when the database aborted it as a deadlock.
 const DEADLOCK_ATTEMPTS: usize = 3;
@@ -47,6 +61,29 @@ impl TransitionRepository for Store {
             .await?
         });
         millis.map(from_millis).transpose()
+    }
+
+    async fn pending_transitions(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<PendingTransition>, StorageError> {
+        let rows: Vec<(Text, Text, Text, Text, Text, Text, i64)> =
+            with_db!(self, read, |db| { db.fetch_all(pending(limit)).await? });
+        rows.into_iter()
+            .map(
+                |(provider, tenant_id, region_id, kind, id, status, due_at)| {
+                    Ok(PendingTransition {
+                        provider: provider.0,
+                        tenant_id: tenant_id.0,
+                        region_id: region_id.0,
+                        kind: kind.0,
+                        id: id.0,
+                        status: status.0,
+                        due_at: from_millis(due_at)?,
+                    })
+                },
+            )
+            .collect()
     }
 
     async fn watch_for_work(&self, wake: Arc<Notify>) {

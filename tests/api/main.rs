@@ -7,6 +7,7 @@
 mod alibaba;
 mod app;
 mod auth;
+mod console;
 mod control;
 mod control_reset;
 mod control_snapshot;

@@ -125,6 +125,16 @@ impl TestApp {
         self.app.close().await;
     }
 
+    /// The response as the router gives it, its body unread: for an endless one (the
+    /// console's event stream), read a frame at a time.
+    pub async fn open(&self, request: Request<Body>) -> axum::response::Response {
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router is infallible")
+    }
+
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self
             .router
@@ -141,10 +151,11 @@ impl TestApp {
             .expect("body reads")
             .to_bytes()
             .to_vec();
-        // XML (Alibaba's `Format=XML`) and text (the Prometheus scrape) are read from `raw`.
-        let is_text = headers.get("content-type").is_some_and(|v| {
-            v.as_bytes().starts_with(b"text/xml") || v.as_bytes().starts_with(b"text/plain")
-        });
+        // XML (Alibaba's `Format=XML`), text (the Prometheus scrape) and the console's HTML,
+        // CSS and script are read from `raw`.
+        let is_text = headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/"));
         let body = if raw.is_empty() || is_text {
             Value::Null
         } else {

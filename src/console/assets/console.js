@@ -1,0 +1,190 @@
+// Flowplane console: the live stream, the live region's refresh, and the Act page's calls to
+// the control API. Everything shown from data goes through textContent, never innerHTML with
+// data; swapped regions are the server's own escaped HTML.
+"use strict";
+(() => {
+  const statusBadge = document.getElementById("live-status");
+  const requestRows = document.getElementById("request-rows");
+  const requestTable = document.getElementById("requests");
+  const result = document.getElementById("act-result");
+
+  function setStatus(state) {
+    if (!statusBadge) return;
+    statusBadge.dataset.state = state;
+    statusBadge.textContent = state;
+  }
+
+  // --- The live region: fetched again (at most every 500 ms) when something changed. -------
+  let refreshTimer = null;
+  let refreshAgain = false;
+  function refresh() {
+    if (requestRows) return; // the requests page adds rows instead
+    if (refreshTimer) { refreshAgain = true; return; }
+    refreshTimer = setTimeout(async () => {
+      try {
+        const region = document.getElementById("live-region");
+        if (region && region.contains(document.activeElement) && document.activeElement !== document.body) {
+          refreshAgain = true; // someone is using it: not under their feet
+          return;
+        }
+        const answer = await fetch(location.href, { headers: { Accept: "text/html" } });
+        if (!answer.ok) return;
+        const fresh = new DOMParser()
+          .parseFromString(await answer.text(), "text/html")
+          .getElementById("live-region");
+        if (region && fresh) region.replaceWith(document.adoptNode(fresh));
+      } catch (err) {
+        // The next change tries again.
+      } finally {
+        refreshTimer = null;
+        if (refreshAgain) { refreshAgain = false; setTimeout(refresh, 1000); }
+      }
+    }, 500);
+  }
+
+  // --- The requests page: a row per new request, newest on top. ------------------------------
+  const MAX_ROWS = 500;
+  function cell(row, className, text) {
+    const td = document.createElement("td");
+    td.className = className;
+    td.textContent = text;
+    row.appendChild(td);
+    return td;
+  }
+  function addRequest(entry) {
+    if (!requestRows) return;
+    const failedOnly = requestTable && requestTable.dataset.failedOnly === "true";
+    const tenant = requestTable && requestTable.dataset.tenant;
+    if (failedOnly && entry.status < 400) return;
+    if (tenant && entry.tenant !== tenant) return;
+    const empty = requestRows.querySelector("tr.empty");
+    if (empty) empty.remove();
+    const row = document.createElement("tr");
+    row.dataset.requestId = entry.request_id;
+    if (entry.status >= 400) row.classList.add("failed");
+    row.classList.add("new");
+    cell(row, "time", entry.time);
+    cell(row, "face", entry.face);
+    cell(row, "product", entry.product || "—");
+    cell(row, "operation", entry.operation || `${entry.method} ${entry.path}`);
+    cell(row, "tenant", entry.tenant || "—");
+    cell(row, "status", String(entry.status));
+    cell(row, "error", entry.error_code || "");
+    cell(row, "latency", `${entry.latency_ms.toFixed(1)} ms`);
+    const id = cell(row, "request-id", "");
+    const code = document.createElement("code");
+    code.textContent = entry.request_id;
+    id.appendChild(code);
+    requestRows.prepend(row);
+    while (requestRows.rows.length > MAX_ROWS) requestRows.deleteRow(-1);
+  }
+
+  // --- The stream. ------------------------------------------------------------------------------
+  if (window.EventSource) {
+    const events = new EventSource("/_flowplane/ui/events");
+    events.onopen = () => setStatus("live");
+    events.onerror = () => setStatus(events.readyState === EventSource.CLOSED ? "offline" : "connecting");
+    events.addEventListener("hello", () => setStatus("live"));
+    events.addEventListener("request", (event) => {
+      addRequest(JSON.parse(event.data));
+      refresh();
+    });
+    events.addEventListener("state", refresh);
+    events.addEventListener("records", refresh);
+  } else {
+    setStatus("offline");
+  }
+
+  // --- The Act page: each form and button calls the control API. ----------------------------
+  function show(text, failed) {
+    if (!result) return;
+    result.textContent = text;
+    result.classList.toggle("error", Boolean(failed));
+  }
+  async function call(method, url, body) {
+    const init = { method, headers: {} };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+    }
+    try {
+      const answer = await fetch(url, init);
+      const text = await answer.text();
+      let shown = text;
+      try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch (err) { /* not JSON */ }
+      show(`${method} ${url} → ${answer.status}\n${shown}`, !answer.ok);
+    } catch (err) {
+      show(`${method} ${url} failed: ${err}`, true);
+    }
+    refresh();
+  }
+  function value(form, name) {
+    const field = form.elements.namedItem(name);
+    return field && field.value.trim() !== "" ? field.value.trim() : null;
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-post], button[data-delete]");
+    if (!button) return;
+    if (button.dataset.post) call("POST", button.dataset.post);
+    else call("DELETE", button.dataset.delete);
+  });
+
+  const builders = {
+    "add-fault": (form) => {
+      const effect = value(form, "effect");
+      const rule = { face: value(form, "face") };
+      for (const name of ["product", "operation", "tenant", "region"]) {
+        const given = value(form, name);
+        if (given !== null) rule[name] = given;
+      }
+      if (effect === "error") {
+        rule.effect = { error: {
+          status: Number(value(form, "status") || 400),
+          code: value(form, "code") || "",
+          message: value(form, "message") || "",
+        } };
+      } else if (effect === "latency") {
+        rule.effect = { latency: value(form, "latency") || "500ms" };
+      } else {
+        rule.effect = { [effect]: true };
+      }
+      const times = value(form, "times");
+      if (times !== null) rule.times = Number(times);
+      return ["POST", form.dataset.action, rule];
+    },
+    generate: (form) => {
+      const body = { windows: Number(value(form, "windows") || 1) };
+      const only = value(form, "flow_log_id");
+      if (only !== null) body.flow_log_id = only;
+      return ["POST", form.dataset.action, body];
+    },
+    reset: (form) => {
+      const query = new URLSearchParams();
+      const provider = value(form, "provider");
+      const tenant = value(form, "tenant");
+      if (provider) query.set("provider", provider);
+      if (tenant) query.set("tenant", tenant);
+      const what = [provider || "every provider", tenant || "every tenant"].join(", ");
+      if (!window.confirm(`Remove everything of ${what}?`)) return null;
+      const suffix = query.toString() ? `?${query}` : "";
+      return ["POST", form.dataset.action + suffix, undefined];
+    },
+  };
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!form.dataset.action) return;
+    event.preventDefault();
+    if (form.id === "snapshot-upload") {
+      const file = form.elements.namedItem("snapshot").files[0];
+      if (!file) { show("Choose a snapshot file first.", true); return; }
+      const mode = value(form, "mode") || "replace";
+      await call("POST", `${form.dataset.action}?mode=${encodeURIComponent(mode)}`, await file.text());
+      return;
+    }
+    const build = builders[form.id];
+    const request = build && build(form);
+    if (request) await call(...request);
+  });
+})();
