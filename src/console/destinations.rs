@@ -9,12 +9,12 @@ use serde::Deserialize;
 use super::flow_logs::{flow_log_table, records_table};
 use super::html::{self, empty_row, href, kind_label, or_dash, provider_select, scope_of, Section};
 use super::{
-    given, page_size, provider_filter, provider_named, required, ConsoleError, Params,
-    DESTINATIONS, LOG_GROUP, LOG_STREAM,
+    flow_logs_where, given, page_size, provider_filter, provider_named, required, ConsoleError,
+    Params, DESTINATIONS, LOG_GROUP, LOG_STREAM,
 };
 use crate::domain::destination::{LogContainerFilter, NewLogContainer};
 use crate::domain::repository::RecordSelection;
-use crate::domain::{DomainError, FlowLogFilter, Page, Visibility};
+use crate::domain::{DomainError, FlowLogFilter, Visibility};
 use crate::state::AppState;
 
 /// The most streams, flow logs or records a group's or stream's page lists.
@@ -147,17 +147,13 @@ pub async fn group(
         groups: vec![group.id.clone()],
         ..Default::default()
     };
-    let flow_logs = state
-        .flow_logs
-        .list_all(
-            Visibility::Tenant(&scope),
-            &delivering,
-            &Page::Offset {
-                offset: 0,
-                limit: RELATED_SHOWN,
-            },
-        )
-        .await?;
+    let flow_logs = flow_logs_where(
+        &state,
+        Visibility::Tenant(&scope),
+        delivering,
+        RELATED_SHOWN,
+    )
+    .await?;
     let p = provider.as_str();
     let title = format!("{} {}", kind_label(p, "log_group"), group.spec.name);
     let data = html! {
@@ -241,17 +237,13 @@ pub async fn stream(
         topics: vec![id.to_owned()],
         ..Default::default()
     };
-    let flow_logs = state
-        .flow_logs
-        .list_all(
-            Visibility::Tenant(&scope),
-            &delivering,
-            &Page::Offset {
-                offset: 0,
-                limit: RELATED_SHOWN,
-            },
-        )
-        .await?;
+    let flow_logs = flow_logs_where(
+        &state,
+        Visibility::Tenant(&scope),
+        delivering,
+        RELATED_SHOWN,
+    )
+    .await?;
     let p = provider.as_str();
     let title = format!("{} {}", kind_label(p, "log_stream"), stream.spec.name);
     let group_link = href(

@@ -20,8 +20,8 @@ use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 
 use super::html::scope_of;
-use super::{ConsoleError, Params};
-use crate::domain::{DomainError, FlowLogFilter, Page, PendingTransition, Provider, Visibility};
+use super::{flow_logs_where, ConsoleError, Params};
+use crate::domain::{DomainError, FlowLogFilter, PendingTransition, Provider, Visibility};
 use crate::layers::journal::JournalEntry;
 use crate::state::AppState;
 
@@ -147,6 +147,20 @@ struct StateEvent<'a> {
     status: &'a str,
 }
 
+fn state_event(transition: &PendingTransition, from: Option<&str>, status: &str) -> Event {
+    json_event(
+        "state",
+        &StateEvent {
+            provider: &transition.provider,
+            tenant: &transition.tenant_id,
+            kind: &transition.kind,
+            id: &transition.id,
+            from,
+            status,
+        },
+    )
+}
+
 fn json_event(name: &str, data: &impl Serialize) -> Event {
     Event::default()
         .event(name)
@@ -188,17 +202,8 @@ impl Watch {
         for (key, transition) in &pending {
             let known = self.pending.get(key);
             if known.is_none_or(|known| known.status != transition.status) {
-                news.push(json_event(
-                    "state",
-                    &StateEvent {
-                        provider: &transition.provider,
-                        tenant: &transition.tenant_id,
-                        kind: &transition.kind,
-                        id: &transition.id,
-                        from: known.map(|known| known.status.as_str()),
-                        status: &transition.status,
-                    },
-                ));
+                let from = known.map(|known| known.status.as_str());
+                news.push(state_event(transition, from, &transition.status));
             }
         }
         let completed: Vec<&PendingTransition> = self
@@ -215,17 +220,8 @@ impl Watch {
         } else {
             for transition in completed {
                 let now = self.status_now(transition).await?;
-                news.push(json_event(
-                    "state",
-                    &StateEvent {
-                        provider: &transition.provider,
-                        tenant: &transition.tenant_id,
-                        kind: &transition.kind,
-                        id: &transition.id,
-                        from: Some(&transition.status),
-                        status: now.as_deref().unwrap_or("deleted"),
-                    },
-                ));
+                let now = now.as_deref().unwrap_or("deleted");
+                news.push(state_event(transition, Some(&transition.status), now));
             }
         }
         self.pending = pending;
@@ -258,18 +254,7 @@ impl Watch {
                 ids: vec![transition.id.clone()],
                 ..Default::default()
             };
-            let found = self
-                .state
-                .flow_logs
-                .list_all(
-                    Visibility::Tenant(&scope),
-                    &filter,
-                    &Page::Offset {
-                        offset: 0,
-                        limit: 1,
-                    },
-                )
-                .await?;
+            let found = flow_logs_where(&self.state, Visibility::Tenant(&scope), filter, 1).await?;
             Ok(found
                 .first()
                 .map(|flow_log| flow_log.status.as_str().to_owned()))

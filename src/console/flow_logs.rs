@@ -9,15 +9,13 @@ use serde::Deserialize;
 
 use super::html::{self, empty_row, href, kind_label, or_dash, provider_select, Section};
 use super::{
-    given, page_size, provider_filter, provider_named, required, ConsoleError, Params, FLOW_LOG,
-    FLOW_LOGS, LOG_STREAM, NETWORK_RESOURCE,
+    any_tenant_of, flow_logs_where, given, page_size, provider_filter, ById, ConsoleError, Params,
+    FLOW_LOG, FLOW_LOGS, LOG_STREAM, NETWORK_RESOURCE,
 };
 use crate::domain::network::NetworkResource;
 use crate::domain::records::FlowRecord;
 use crate::domain::repository::RecordSelection;
-use crate::domain::{
-    FlowLog, FlowLogFilter, FlowLogId, Page, Provider, Status, TenantScope, Visibility,
-};
+use crate::domain::{FlowLog, FlowLogFilter, Page, Provider, Status, TenantScope, Visibility};
 use crate::state::AppState;
 
 /// How many of a flow log's records its page shows (the newest).
@@ -190,19 +188,11 @@ fn delivery_text(flow_log: &FlowLog) -> &'static str {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailQuery {
-    provider: Option<String>,
-    id: Option<String>,
-}
-
 pub async fn detail(
     State(state): State<AppState>,
-    Params(query): Params<DetailQuery>,
+    Params(query): Params<ById>,
 ) -> Result<Response, ConsoleError> {
-    let provider = provider_named(&query.provider)?;
-    let id = required(&query.id, "id")?;
+    let (provider, id) = query.target()?;
     let flow_log = find(&state, provider, id).await?.ok_or_else(|| {
         ConsoleError::NotFound(format!("no {} flow log {id:?}", provider.as_str()))
     })?;
@@ -286,19 +276,8 @@ async fn find(
         ids: vec![id.to_owned()],
         ..Default::default()
     };
-    let visibility = Visibility::Any {
-        provider: Some(provider),
-        tenant_id: None,
-        region_id: None,
-    };
-    let page = Page::Offset {
-        offset: 0,
-        limit: 1,
-    };
-    let found = state.flow_logs.list_all(visibility, &filter, &page).await?;
-    Ok(found
-        .into_iter()
-        .find(|flow_log| flow_log.id == FlowLogId::from_trusted(id)))
+    let found = flow_logs_where(state, any_tenant_of(provider), filter, 1).await?;
+    Ok(found.into_iter().next())
 }
 
 /// The resource with this id and the ones it lies in, outermost (the VPC) first.

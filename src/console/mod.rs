@@ -26,7 +26,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::de::DeserializeOwned;
 
-use crate::domain::{DomainError, Provider};
+use crate::domain::{DomainError, FlowLog, FlowLogFilter, Page, Provider, Visibility};
 use crate::state::AppState;
 
 /// The console's paths, named once for the router and the pages' links.
@@ -122,6 +122,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     }
 }
 
+/// A detail page's query: a provider's resource by its id, whichever tenant holds it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ById {
+    provider: Option<String>,
+    id: Option<String>,
+}
+
+impl ById {
+    fn target(&self) -> Result<(Provider, &str), ConsoleError> {
+        Ok((provider_named(&self.provider)?, required(&self.id, "id")?))
+    }
+}
+
 /// A filter field as a form sends it: empty means "any".
 fn given(value: &Option<String>) -> Option<&str> {
     value
@@ -162,6 +176,26 @@ fn page_size(value: Option<u32>) -> Result<u32, ConsoleError> {
             "limit must be 1..={MAX_PAGE}"
         ))),
     }
+}
+
+/// Every tenant of one provider: the console looks resources up by id alone.
+fn any_tenant_of(provider: Provider) -> Visibility<'static> {
+    Visibility::Any {
+        provider: Some(provider),
+        tenant_id: None,
+        region_id: None,
+    }
+}
+
+/// The first `limit` flow logs the filter matches in what `visibility` allows, oldest first.
+async fn flow_logs_where(
+    state: &AppState,
+    visibility: Visibility<'_>,
+    filter: FlowLogFilter,
+    limit: u32,
+) -> Result<Vec<FlowLog>, DomainError> {
+    let page = Page::Offset { offset: 0, limit };
+    state.flow_logs.list_all(visibility, &filter, &page).await
 }
 
 const DEFAULT_PAGE: u32 = 50;

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::flow_logs::{flow_log_table, placement, placement_list};
 use super::html::{self, empty_row, href, kind_label, or_dash, provider_select, Section};
 use super::{
-    given, page_size, provider_filter, provider_named, required, ConsoleError, Params, NETWORK,
-    NETWORK_RESOURCE,
+    any_tenant_of, flow_logs_where, given, page_size, provider_filter, ById, ConsoleError, Params,
+    NETWORK, NETWORK_RESOURCE,
 };
 use crate::domain::network::{NetworkFilter, NetworkResource};
 use crate::domain::{FlowLogFilter, Page, Provider, ResourceKind, Visibility};
@@ -168,19 +168,11 @@ fn address(resource: &NetworkResource) -> String {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailQuery {
-    provider: Option<String>,
-    id: Option<String>,
-}
-
 pub async fn detail(
     State(state): State<AppState>,
-    Params(query): Params<DetailQuery>,
+    Params(query): Params<ById>,
 ) -> Result<Response, ConsoleError> {
-    let provider = provider_named(&query.provider)?;
-    let id = required(&query.id, "id")?;
+    let (provider, id) = query.target()?;
     let resource = find(&state, provider, id).await?.ok_or_else(|| {
         ConsoleError::NotFound(format!("no {} network resource {id:?}", provider.as_str()))
     })?;
@@ -199,17 +191,8 @@ pub async fn detail(
         resource_ids: vec![resource.id.clone()],
         ..Default::default()
     };
-    let flow_logs = state
-        .flow_logs
-        .list_all(
-            Visibility::Tenant(scope),
-            &capturing,
-            &Page::Offset {
-                offset: 0,
-                limit: RELATED_SHOWN,
-            },
-        )
-        .await?;
+    let flow_logs =
+        flow_logs_where(&state, Visibility::Tenant(scope), capturing, RELATED_SHOWN).await?;
     let spec = &resource.spec;
     let label = kind_label(provider.as_str(), resource.kind.as_str());
     let title = format!(
@@ -261,11 +244,6 @@ async fn find(
         ids: vec![id.to_owned()],
         ..Default::default()
     };
-    let visibility = Visibility::Any {
-        provider: Some(provider),
-        tenant_id: None,
-        region_id: None,
-    };
     let page = Page::Offset {
         offset: 0,
         limit: 1,
@@ -273,7 +251,7 @@ async fn find(
     for kind in KINDS {
         let found = state
             .network
-            .list_any(visibility, kind, &filter, &page)
+            .list_any(any_tenant_of(provider), kind, &filter, &page)
             .await?;
         if let Some(resource) = found.into_iter().next() {
             return Ok(Some(resource));

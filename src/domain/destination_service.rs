@@ -104,10 +104,8 @@ impl<R: Repository> DestinationService<R> {
         offset: u64,
         limit: u32,
     ) -> Result<(Vec<LogGroup>, u64), DomainError> {
-        Ok(self
-            .store
-            .list_groups(Visibility::Tenant(scope), filter, offset, limit)
-            .await?)
+        self.groups_any(Visibility::Tenant(scope), filter, offset, limit)
+            .await
     }
 
     /// One page of the matching groups across tenants (for the console), and how many match.

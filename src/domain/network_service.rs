@@ -277,11 +277,8 @@ impl<R: Repository> NetworkService<R> {
         filter: &NetworkFilter,
         page: &Page,
     ) -> Result<Vec<NetworkResource>, DomainError> {
-        let (resources, _) = self
-            .store
-            .list_network(Visibility::Tenant(scope), kind, filter, page, false)
-            .await?;
-        Ok(resources)
+        self.list_any(Visibility::Tenant(scope), kind, filter, page)
+            .await
     }
 
     /// One page of the matching resources of `kind` across tenants (for the console), in
