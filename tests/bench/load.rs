@@ -409,14 +409,21 @@ fn not_found(status: u16) -> bool {
 
 /// The unknown-path answer (404 from the edge, no face reached): the ceiling.
 fn unknown_path() -> Scenario {
-    let mut unknown = scenario("unknown path (ceiling, hyper)", |_| Call {
-        method: Method::GET,
-        target: "/load/unknown-path".into(),
-        headers: Vec::new(),
-        body: Vec::new(),
+    let mut unknown = scenario("unknown path (ceiling, hyper)", |_| {
+        plain_get("/load/unknown-path")
     });
     unknown.expect = not_found;
     unknown
+}
+
+/// An unsigned GET (the edge's own answers, the console's pages).
+fn plain_get(target: &str) -> Call {
+    Call {
+        method: Method::GET,
+        target: target.to_owned(),
+        headers: Vec::new(),
+        body: Vec::new(),
+    }
 }
 
 fn scenario(
@@ -1328,6 +1335,20 @@ async fn run_backend(options: &Options, backend: Backend, dir: &Path) -> Vec<Rep
         )
         .await,
     );
+    // The console's pages that read the most, one at a time as a person loads them.
+    let marker = bulk_huawei_id(rows / 2);
+    for (name, target) in [
+        ("overview", "/_flowplane/ui".to_owned()),
+        (
+            "flow logs after a marker",
+            format!("/_flowplane/ui/flow-logs?after={marker}"),
+        ),
+    ] {
+        let page = scenario(format!("Console {name} @{rows}, 1 connection"), move |_| {
+            plain_get(&target)
+        });
+        report.add(run(address, &page, seconds, 1, Some(pid)).await);
+    }
     let (h, r) = (host.clone(), format!("{run_id}b"));
     report.add(
         run(

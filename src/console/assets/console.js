@@ -23,8 +23,10 @@
     refreshTimer = setTimeout(async () => {
       try {
         const region = document.getElementById("live-region");
-        if (region && region.contains(document.activeElement) && document.activeElement !== document.body) {
-          refreshAgain = true; // someone is using it: not under their feet
+        const focused = document.activeElement;
+        const inRegion = region && focused && focused !== document.body && region.contains(focused);
+        if (inRegion && focused.matches("input, select, textarea")) {
+          refreshAgain = true; // someone is typing there: not under their fingers
           return;
         }
         const answer = await fetch(location.href, { headers: { Accept: "text/html" } });
@@ -32,7 +34,9 @@
         const fresh = new DOMParser()
           .parseFromString(await answer.text(), "text/html")
           .getElementById("live-region");
-        if (region && fresh) region.replaceWith(document.adoptNode(fresh));
+        if (!region || !fresh) return;
+        region.replaceWith(document.adoptNode(fresh));
+        if (inRegion) refocus(fresh, focused);
       } catch (err) {
         // The next change tries again.
       } finally {
@@ -40,6 +44,16 @@
         if (refreshAgain) { refreshAgain = false; setTimeout(refresh, 1000); }
       }
     }, 500);
+  }
+
+  // Keyboard users keep their place: the same link or button in the fresh region takes focus.
+  function refocus(fresh, was) {
+    for (const name of ["id", "href", "data-delete", "data-post"]) {
+      const value = was.getAttribute(name);
+      if (!value) continue;
+      const match = [...fresh.querySelectorAll(`[${name}]`)].find((el) => el.getAttribute(name) === value);
+      if (match) { match.focus(); return; }
+    }
   }
 
   // --- The requests page: a row per new request, newest on top. ------------------------------
