@@ -11,7 +11,8 @@
 # sees them), both clouds' identity APIs
 # (identity_check.py, with a second server on the same database for expiry), the providers'
 # flow-log examples on a fresh strict server (examples_check.py), snapshots exported, reset and
-# imported, and a seed at start, on servers of its own (snapshot_check.py), and the Alibaba Node.js SDK
+# imported, and a seed at start, on servers of its own (snapshot_check.py), the web console in
+# headless Chromium on a server of its own (console_check.py), and the Alibaba Node.js SDK
 # (node/check.js); it fuzzes every REST face (Huawei VPC, IAM, LTS, then the control API) with
 # schemathesis from openapi/flowplane.json, the document generated from the code. The server
 # runs with `--auth verify` and a credentials file
@@ -37,7 +38,8 @@ cd "$REPO"
 
 # --- What the checks need, installed once: a Python venv with the pinned SDKs (reinstalled only
 # when requirements.txt changes) and the Node.js SDK pinned by package-lock.json (Node is the
-# machine's, or Debian's when there is none). `run.sh --prepare` installs both and exits, so that
+# machine's, or Debian's when there is none), and Debian's chromium and chromium-driver for the
+# console's browser check. `run.sh --prepare` installs them and exits, so that
 # several runs can then start side by side without racing on the installs. ------------------
 VENV="$REPO/target/sdk-venv"
 NODE_DIR="$HERE/node"
@@ -67,8 +69,18 @@ prepare_node() {
         echo "$hash" > "$stamp"
     fi
 }
+prepare_browser() {
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        echo "sdk: no Chromium here; installing Debian's chromium and chromium-driver (console_check.py)"
+        local sudo=()
+        [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+        "${sudo[@]}" apt-get update -qq
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    fi
+}
 prepare_python
 prepare_node
+prepare_browser
 if [[ "${1:-}" == "--prepare" ]]; then
     exit 0
 fi
@@ -290,6 +302,16 @@ wait "$CHECK_PID"
 # --seed on the export answers the same lists. --------------------------------------------------
 echo "sdk: snapshots (export, reset, import, compared through the SDKs' list calls; --seed at start)"
 FLOWPLANE_BIN="$BIN" "$VENV/bin/python" "$HERE/snapshot_check.py" &
+CHECK_PID=$!
+wait "$CHECK_PID"
+
+# --- The web console (tests/sdk/console_check.py) in Debian's headless Chromium through Selenium
+# and Debian's chromedriver, on a fresh server of its own: resources made with the Huawei and
+# Alibaba SDKs appear on the open pages without a reload, a failed call is a failed row, and
+# ticks, fault rules, record windows, a snapshot round trip and a tenant reset are done through
+# the page. Screenshots (CI artifacts) in target/console-screenshots/. ---------------------------
+echo "sdk: the web console in headless Chromium (SDK resources appear live; acting through the page)"
+FLOWPLANE_BIN="$BIN" "$VENV/bin/python" "$HERE/console_check.py" &
 CHECK_PID=$!
 wait "$CHECK_PID"
 
