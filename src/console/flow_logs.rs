@@ -326,7 +326,7 @@ pub fn records_table(records: &[FlowRecord]) -> Markup {
     let fields: Vec<(&'static str, String)> =
         records.first().map(FlowRecord::fields).unwrap_or_default();
     html! {
-        table #records {
+        div.scroll { table #records {
             thead { tr {
                 th scope="col" { "Time" }
                 @for (name, _) in &fields { th scope="col" { (name) } }
@@ -340,6 +340,6 @@ pub fn records_table(records: &[FlowRecord]) -> Markup {
                 }
                 @if records.is_empty() { (empty_row(1 + fields.len(), "No records yet: they come once the flow log is active and a capture window has ended (or generate them under Act).")) }
             }
-        }
+        } }
     }
 }

@@ -15,7 +15,18 @@ use crate::domain::PendingTransition;
 use crate::state::AppState;
 
 /// (provider, tenant) → kind → [(status, count)], in a stable order.
-type Held = BTreeMap<(String, String), BTreeMap<String, Vec<(String, u64)>>>;
+/// Kinds are listed as the network nests them, then what flow logs deliver to.
+type Held = BTreeMap<(String, String), BTreeMap<(usize, String), Vec<(String, u64)>>>;
+
+const KIND_ORDER: [&str; 7] = [
+    "vpc",
+    "subnet",
+    "network_interface",
+    "flow_log",
+    "log_group",
+    "log_stream",
+    "record",
+];
 
 /// The most pending transitions the overview lists (the soonest due).
 const PENDING_SHOWN: u32 = 50;
@@ -36,7 +47,13 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ConsoleErro
     for count in counts.into_iter().filter(|count| count.count > 0) {
         held.entry((count.provider, count.tenant))
             .or_default()
-            .entry(count.kind)
+            .entry((
+                KIND_ORDER
+                    .iter()
+                    .position(|kind| *kind == count.kind)
+                    .unwrap_or(KIND_ORDER.len()),
+                count.kind,
+            ))
             .or_default()
             .push((count.status, count.count));
     }
@@ -62,7 +79,7 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ConsoleErro
                 } }
                 tbody {
                     @for ((provider, tenant), kinds) in &held {
-                        @for (kind, statuses) in kinds {
+                        @for ((_, kind), statuses) in kinds {
                             tr data-provider=(provider) data-tenant=(tenant) data-kind=(kind) {
                                 td { (provider) }
                                 td { (tenant) }

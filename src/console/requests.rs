@@ -43,7 +43,8 @@ pub async fn page(
             a href=(href(REQUESTS, &[])) { "Clear" }
         }
         p {
-            (total) " journaled" @if failed_only { " failures" } "; new ones appear at the top as they are answered."
+            "The newest " (entries.len()) " of " (total) " journaled" @if failed_only { " failures" }
+            " when the page opened; new ones appear at the top as they are answered."
         }
         @if !journaling {
             p.error role="alert" { "The journal is off (--journal-size 0): no request is kept." }

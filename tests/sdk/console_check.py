@@ -3,7 +3,8 @@
 Selenium through Debian's chromedriver (nothing is downloaded at run time: the driver's path is
 given and Selenium Manager stays offline).
 
-The script starts a fresh server of its own (a SQLite database in a temporary directory, its own
+The script starts a fresh server of its own (on FLOWPLANE_CONSOLE_DATABASE_URL, default a SQLite
+database in a temporary directory; its own
 credentials, `--auth verify`, `--transition-delay 0s`), so the pages show only what it made, and
 Alibaba flow logs set to manual transitions through the control API, so that one stays
 `Activating` until the page's "tick all" completes it. Then, with the requests, overview and
@@ -103,7 +104,11 @@ LIVE_DEADLINE = 10.0  # the contract allows ~5 s for a live change
 POLL = 0.1
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHOTS = os.path.join(REPO, "target", "console-screenshots")
+# FLOWPLANE_CONSOLE_DATABASE_URL: a fresh database for the check's server (default: SQLite in a
+# temporary directory); the screenshots of a Postgres run go to a directory of their own.
+DATABASE_URL = os.environ.get("FLOWPLANE_CONSOLE_DATABASE_URL")
+SHOTS = os.path.join(REPO, "target", "console-screenshots",
+                     *(["postgres"] if (DATABASE_URL or "").startswith("postgres") else []))
 
 
 # --- Polling -------------------------------------------------------------------------------
@@ -645,7 +650,7 @@ def main():
         credentials = os.path.join(tmp, "credentials.toml")
         with open(credentials, "w") as f:
             f.write(CREDENTIALS)
-        server = Server(binary, sqlite_in(tmp, "console.db"), credentials, *FLAGS)
+        server = Server(binary, DATABASE_URL or sqlite_in(tmp, "console.db"), credentials, *FLAGS)
         driver = None
         try:
             driver = start_browser()

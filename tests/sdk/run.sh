@@ -26,6 +26,8 @@
 #   FLOWPLANE_DATABASE_URL  database URL for the server (default: sqlite in a temp dir)
 #   FLOWPLANE_EXAMPLES_DATABASE_URL  a fresh database for examples_check.py's own strict server
 #                           (default: sqlite in a temp dir)
+#   FLOWPLANE_CONSOLE_DATABASE_URL  a fresh database for console_check.py's own server
+#                           (default: sqlite in a temp dir)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

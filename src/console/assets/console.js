@@ -14,9 +14,12 @@
     statusBadge.textContent = state;
   }
 
-  // --- The live region: fetched again (at most every 500 ms) when something changed. -------
+  // --- The live region: fetched again when something changed, at most every 500 ms, or
+  // every twice the last fetch's time (a page that reads a million rows is not re-read back
+  // to back).
   let refreshTimer = null;
   let refreshAgain = false;
+  let refreshGap = 500;
   function refresh() {
     if (requestRows) return; // the requests page adds rows instead
     if (refreshTimer) { refreshAgain = true; return; }
@@ -29,11 +32,12 @@
           refreshAgain = true; // someone is typing there: not under their fingers
           return;
         }
+        const started = performance.now();
         const answer = await fetch(location.href, { headers: { Accept: "text/html" } });
         if (!answer.ok) return;
-        const fresh = new DOMParser()
-          .parseFromString(await answer.text(), "text/html")
-          .getElementById("live-region");
+        const text = await answer.text();
+        refreshGap = Math.max(500, 2 * (performance.now() - started));
+        const fresh = new DOMParser().parseFromString(text, "text/html").getElementById("live-region");
         if (!region || !fresh) return;
         region.replaceWith(document.adoptNode(fresh));
         if (inRegion) refocus(fresh, focused);
@@ -41,9 +45,9 @@
         // The next change tries again.
       } finally {
         refreshTimer = null;
-        if (refreshAgain) { refreshAgain = false; setTimeout(refresh, 1000); }
+        if (refreshAgain) { refreshAgain = false; setTimeout(refresh, refreshGap); }
       }
-    }, 500);
+    }, refreshGap);
   }
 
   // Keyboard users keep their place: the same link or button in the fresh region takes focus.
