@@ -14,12 +14,39 @@ use sha2::{Digest, Sha256};
 /// characters a cookie may not), which the browser then sends with the page's own calls.
 pub const TOKEN_COOKIE: &str = "flowplane_token";
 
-/// The token a request presents: `Authorization: Bearer <token>` (the scheme in any case), or
-/// else the console's cookie.
-pub fn presented(headers: &HeaderMap) -> Option<Cow<'_, str>> {
-    if let Some(value) = headers.get(AUTHORIZATION) {
-        return value.to_str().ok().and_then(bearer).map(Cow::Borrowed);
+/// The header the console's script adds to its control calls. A browser sends a cookie with a
+/// form another page on the same site (`localhost` on another port, say) submits, but lets no
+/// other page add a header without the CORS approval Flowplane never gives: a state-changing
+/// call signed by the cookie alone must carry it.
+pub const CONSOLE_HEADER: &str = "x-flowplane-console";
+
+/// How a request presents the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presented<'a> {
+    /// `Authorization: Bearer <token>` (the scheme in any case).
+    Bearer(&'a str),
+    /// The console's cookie, decoded.
+    Cookie(Cow<'a, str>),
+}
+
+impl Presented<'_> {
+    pub fn token(&self) -> &str {
+        match self {
+            Presented::Bearer(token) => token,
+            Presented::Cookie(token) => token,
+        }
     }
+}
+
+/// The token a request presents: `Authorization: Bearer <token>`, or else the console's cookie.
+pub fn presented(headers: &HeaderMap) -> Option<Presented<'_>> {
+    if let Some(value) = headers.get(AUTHORIZATION) {
+        return value.to_str().ok().and_then(bearer).map(Presented::Bearer);
+    }
+    cookie(headers).map(Presented::Cookie)
+}
+
+fn cookie(headers: &HeaderMap) -> Option<Cow<'_, str>> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -110,9 +137,9 @@ mod tests {
         let value = set.split(';').next().unwrap();
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, format!("other=1; {value}").parse().unwrap());
-        assert_eq!(presented(&headers).as_deref(), Some(token));
+        assert_eq!(presented(&headers), Some(Presented::Cookie(token.into())));
         headers.insert(AUTHORIZATION, "Bearer xyz".parse().unwrap());
-        assert_eq!(presented(&headers).as_deref(), Some("xyz"));
+        assert_eq!(presented(&headers), Some(Presented::Bearer("xyz")));
         assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"));
     }
 }

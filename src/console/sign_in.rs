@@ -23,7 +23,7 @@ pub async fn require(State(state): State<AppState>, request: Request, next: Next
         return next.run(request).await;
     };
     if control_token::presented(request.headers())
-        .is_some_and(|presented| token.matches(&presented))
+        .is_some_and(|presented| token.matches(presented.token()))
     {
         return next.run(request).await;
     }

@@ -1,5 +1,6 @@
 //! `--control-token`: when set, every control route but health asks for
-//! `Authorization: Bearer <token>`, checked by one layer before any handler runs.
+//! `Authorization: Bearer <token>` (or the console's sign-in cookie, with the console's header
+//! on a call that changes something), checked by one layer before any handler runs.
 //!
 //! Only the token's SHA-256 digest is kept, and a presented token is compared by its digest in
 //! constant time, so neither a log line, an error nor the timing of a refusal tells the token.
@@ -11,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use super::ControlError;
 use crate::state::AppState;
 
-use crate::auth::control_token;
 pub use crate::auth::control_token::ControlToken;
+use crate::auth::control_token::{self, Presented};
 
 /// The layer: passes the request on when no token is set or the request bears it; otherwise
 /// 401 in the control envelope, and the handler never runs.
@@ -21,7 +22,19 @@ pub async fn require(State(state): State<AppState>, request: Request, next: Next
         return next.run(request).await;
     };
     match control_token::presented(request.headers()) {
-        Some(presented) if token.matches(&presented) => next.run(request).await,
+        Some(Presented::Cookie(_))
+            if !request.method().is_safe()
+                && !request
+                    .headers()
+                    .contains_key(control_token::CONSOLE_HEADER) =>
+        {
+            ControlError::Unauthorized(
+                "a call signed by the console's cookie alone must come from the console \
+                 (X-Flowplane-Console); send Authorization: Bearer <token>",
+            )
+            .into_response()
+        }
+        Some(presented) if token.matches(presented.token()) => next.run(request).await,
         Some(_) => {
             ControlError::Unauthorized("the control token is not the right one").into_response()
         }

@@ -593,6 +593,23 @@ async fn with_a_control_token_the_console_asks_for_it_once_and_the_cookie_opens_
     assert_eq!(console.status, StatusCode::OK);
     let control = app.send(with_cookie("/_flowplane/faults", &pair)).await;
     assert_eq!(control.status, StatusCode::OK, "{}", control.body);
+    // A call that changes something, signed by the cookie alone, must carry the console's
+    // header: another page of the same site can make a browser send the cookie, not the header.
+    let rule = json!({"face": "alibaba", "effect": {"latency": "1ms"}}).to_string();
+    let post_rule = |console: bool| {
+        let mut request = Request::post("/_flowplane/faults")
+            .header("cookie", &pair)
+            .header("content-type", "application/json");
+        if console {
+            request = request.header("x-flowplane-console", "1");
+        }
+        request.body(Body::from(rule.clone())).unwrap()
+    };
+    let refused = app.send(post_rule(false)).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    let listed = app.send(with_cookie("/_flowplane/faults", &pair)).await;
+    assert_eq!(listed.body["faults"], json!([]), "nothing was added");
+    assert_eq!(app.send(post_rule(true)).await.status, StatusCode::CREATED);
     let forged = app
         .send(with_cookie("/_flowplane/faults", "flowplane_token=guess"))
         .await;

@@ -120,7 +120,8 @@
     result.classList.toggle("error", Boolean(failed));
   }
   async function call(method, url, body) {
-    const init = { method, headers: {} };
+    // The header tells the control API the call is the console's own (see control_token.rs).
+    const init = { method, headers: { "X-Flowplane-Console": "1" } };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = typeof body === "string" ? body : JSON.stringify(body);
