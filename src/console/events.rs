@@ -19,7 +19,6 @@ use chrono::SecondsFormat;
 use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 
-use super::html::scope_of;
 use super::{flow_logs_where, ConsoleError, Params};
 use crate::domain::{DomainError, FlowLogFilter, PendingTransition, Provider, Visibility};
 use crate::layers::journal::JournalEntry;
@@ -59,6 +58,7 @@ pub async fn stream(
         pending: pending_map(state.flow_logs.pending_transitions(PENDING_WATCHED).await?),
         records: state.records.latest_seq().await?,
         after,
+        news: Vec::new(),
         queue: vec![hello()],
         state,
     };
@@ -71,8 +71,11 @@ pub async fn stream(
 struct Watch {
     state: AppState,
     after: i64,
-    pending: HashMap<(String, String), PendingTransition>,
+    pending: HashMap<(Provider, String), PendingTransition>,
     records: i64,
+    /// What the current look found, in order.
+    news: Vec<Event>,
+    /// What is yet to be sent, last first.
     queue: Vec<Event>,
 }
 
@@ -87,9 +90,11 @@ fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
                 () = tokio::time::sleep(POLL) => {}
             }
             if let Err(err) = watch.look().await {
-                // The next look tries again; the page keeps what it shows.
+                // The next look tries again; what this one saw is still sent.
                 tracing::debug!(error = %err, "the console's event stream could not look");
             }
+            // The queue is popped from its end.
+            watch.queue = watch.news.drain(..).rev().collect();
         }
     })
 }
@@ -151,8 +156,8 @@ fn state_event(transition: &PendingTransition, from: Option<&str>, status: &str)
     json_event(
         "state",
         &StateEvent {
-            provider: &transition.provider,
-            tenant: &transition.tenant_id,
+            provider: transition.scope.provider().as_str(),
+            tenant: transition.scope.tenant_id(),
             kind: &transition.kind,
             id: &transition.id,
             from,
@@ -167,12 +172,12 @@ fn json_event(name: &str, data: &impl Serialize) -> Event {
         .data(serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned()))
 }
 
-fn pending_map(pending: Vec<PendingTransition>) -> HashMap<(String, String), PendingTransition> {
+fn pending_map(pending: Vec<PendingTransition>) -> HashMap<(Provider, String), PendingTransition> {
     pending
         .into_iter()
         .map(|transition| {
             (
-                (transition.provider.clone(), transition.id.clone()),
+                (transition.scope.provider(), transition.id.clone()),
                 transition,
             )
         })
@@ -182,7 +187,6 @@ fn pending_map(pending: Vec<PendingTransition>) -> HashMap<(String, String), Pen
 impl Watch {
     /// Queues what happened since the last look.
     async fn look(&mut self) -> Result<(), DomainError> {
-        let mut news = Vec::new();
         for (seq, entry) in self
             .state
             .journal
@@ -190,7 +194,8 @@ impl Watch {
             .await?
         {
             self.after = seq;
-            news.push(json_event("request", &RequestEvent::from(&entry)).id(seq.to_string()));
+            self.news
+                .push(json_event("request", &RequestEvent::from(&entry)).id(seq.to_string()));
         }
 
         let pending = pending_map(
@@ -203,7 +208,8 @@ impl Watch {
             let known = self.pending.get(key);
             if known.is_none_or(|known| known.status != transition.status) {
                 let from = known.map(|known| known.status.as_str());
-                news.push(state_event(transition, from, &transition.status));
+                self.news
+                    .push(state_event(transition, from, &transition.status));
             }
         }
         let completed: Vec<&PendingTransition> = self
@@ -213,7 +219,7 @@ impl Watch {
             .map(|(_, transition)| transition)
             .collect();
         if completed.len() > LOOKUPS_PER_POLL {
-            news.push(json_event(
+            self.news.push(json_event(
                 "state",
                 &serde_json::json!({ "completed": completed.len() }),
             ));
@@ -221,7 +227,8 @@ impl Watch {
             for transition in completed {
                 let now = self.status_now(transition).await?;
                 let now = now.as_deref().unwrap_or("deleted");
-                news.push(state_event(transition, Some(&transition.status), now));
+                self.news
+                    .push(state_event(transition, Some(&transition.status), now));
             }
         }
         self.pending = pending;
@@ -229,14 +236,11 @@ impl Watch {
         let records = self.state.records.latest_seq().await?;
         if records != self.records {
             self.records = records;
-            news.push(json_event(
+            self.news.push(json_event(
                 "records",
                 &serde_json::json!({ "seq": records }),
             ));
         }
-        // The queue is popped from its end.
-        news.reverse();
-        self.queue = news;
         Ok(())
     }
 
@@ -245,21 +249,18 @@ impl Watch {
         &self,
         transition: &PendingTransition,
     ) -> Result<Option<String>, DomainError> {
-        let Some(provider) = Provider::parse(&transition.provider) else {
-            return Ok(None);
-        };
-        let scope = scope_of(provider, &transition.tenant_id, &transition.region_id);
+        let scope = &transition.scope;
         if transition.kind == "flow_log" {
             let filter = FlowLogFilter {
                 ids: vec![transition.id.clone()],
                 ..Default::default()
             };
-            let found = flow_logs_where(&self.state, Visibility::Tenant(&scope), filter, 1).await?;
+            let found = flow_logs_where(&self.state, Visibility::Tenant(scope), filter, 1).await?;
             Ok(found
                 .first()
                 .map(|flow_log| flow_log.status.as_str().to_owned()))
         } else {
-            let found = self.state.network.find(&scope, &transition.id).await?;
+            let found = self.state.network.find(scope, &transition.id).await?;
             Ok(found.map(|resource| resource.status.as_str().to_owned()))
         }
     }

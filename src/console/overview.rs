@@ -136,10 +136,11 @@ fn pending_table(pending: &[PendingTransition], now: chrono::DateTime<Utc>) -> M
             } }
             tbody {
                 @for transition in pending {
+                    @let provider = transition.scope.provider().as_str();
                     tr data-id=(transition.id) {
-                        td { (transition.provider) }
-                        td { (transition.tenant_id) }
-                        td { (kind_label(&transition.provider, &transition.kind)) }
+                        td { (provider) }
+                        td { (transition.scope.tenant_id()) }
+                        td { (kind_label(provider, &transition.kind)) }
                         td { a href=(detail_link(transition)) { (transition.id) } }
                         td { (transition.status) }
                         td { (html::due(transition.due_at, now)) }
@@ -166,7 +167,7 @@ fn browse_link(provider: &str, tenant: &str, kind: &str) -> String {
 
 fn detail_link(transition: &PendingTransition) -> String {
     let target = [
-        ("provider", transition.provider.as_str()),
+        ("provider", transition.scope.provider().as_str()),
         ("id", transition.id.as_str()),
     ];
     if transition.kind == "flow_log" {

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::model::TenantScope;
+
 /// A transition not yet complete: which resource, in which transitional status, due when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingTransition {
-    pub provider: String,
-    pub tenant_id: String,
-    pub region_id: String,
+    pub scope: TenantScope,
     /// `flow_log`, `vpc`, `subnet` or `network_interface`.
     pub kind: String,
     pub id: String,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
-use super::row::{from_millis, to_millis, Text};
+use super::row::{from_millis, scope, to_millis, Text};
 use super::sql::{Dialect, Sql};
 use super::{with_db, Store};
 use crate::domain::repository::TransitionRepository;
@@ -73,9 +73,7 @@ impl TransitionRepository for Store {
             .map(
                 |(provider, tenant_id, region_id, kind, id, status, due_at)| {
                     Ok(PendingTransition {
-                        provider: provider.0,
-                        tenant_id: tenant_id.0,
-                        region_id: region_id.0,
+                        scope: scope(provider, tenant_id, region_id)?,
                         kind: kind.0,
                         id: id.0,
                         status: status.0,
