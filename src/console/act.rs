@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use maud::{html, Markup};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::html::{self, empty_row, Section};
 use super::ConsoleError;
@@ -100,7 +101,7 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ConsoleErro
                             td { (effect_summary(&rule.rule.effect)) }
                             td { (rule.fired) }
                             td { (rule.remaining.map_or_else(|| "unlimited".to_owned(), |left| left.to_string())) }
-                            td { button.remove-fault type="button" data-delete=(control::FAULT.replace("{id}", rule.id.as_str())) { "Remove" } }
+                            td { button.remove-fault type="button" data-delete=(rule_path(rule)) { "Remove" } }
                         }
                     }
                     @if rules.is_empty() { (empty_row(6, "No fault rule.")) }
@@ -116,6 +117,13 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ConsoleErro
         }
     };
     Ok(html::page("Act", Section::Act, controls, data))
+}
+
+/// The control API's path of one rule; the id is encoded (a snapshot can bring any id).
+fn rule_path(rule: &FaultRule) -> String {
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_');
+    let id = utf8_percent_encode(rule.id.as_str(), SEGMENT).to_string();
+    control::FAULT.replace("{id}", &id)
 }
 
 fn settings_table(settings: &[(TransitionSetting, bool)]) -> Markup {

@@ -1,5 +1,6 @@
 //! The requests the cloud faces answered, newest first, from the journal; the script adds the
-//! new ones as the event stream reports them, failed ones highlighted with the cloud's error.
+//! new ones as the event stream reports them, failed ones highlighted with the cloud's error,
+//! and lists the state changes (transitions starting and completing) beside them.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -48,6 +49,12 @@ pub async fn page(
         }
         @if !journaling {
             p.error role="alert" { "The journal is off (--journal-size 0): no request is kept." }
+        }
+        section aria-labelledby="changes-title" {
+            h2 #changes-title { "State changes since the page opened" }
+            ol #state-changes.changes aria-live="polite" {
+                li.empty { "None yet: a transition that starts or completes shows here." }
+            }
         }
     };
     let data = html! {

@@ -473,6 +473,8 @@ async fn requests_page_highlights_failures_with_the_cloud_error() {
     let ok_row = format!(r#"<tr class="" data-request-id="{}">"#, ok.request_id());
     assert!(html.contains(&ok_row), "{ok_row} in {html}");
 
+    assert!(html.contains(r#"<ol class="changes" id="state-changes" aria-live="polite">"#));
+
     let failures = page(&app, "/_flowplane/ui/requests?failed=1").await;
     assert!(failures.contains(failed.request_id()) && !failures.contains(ok.request_id()));
 }

@@ -471,7 +471,13 @@ class Console:
         wait_until("the Alibaba flow log's .status to turn Active on the flow-logs page",
                    lambda: one(flow_logs, row).text.strip().lower() == "active")
         self.assert_not_reloaded("flow-logs")
-        return f"button#tick-all: {text.strip()!r}; the Alibaba row turned Active without a reload"
+        requests = self.window("requests")
+        change = f"ol#state-changes li[data-id={quoted(self.made['ali_flow_log'])}]"
+        wait_until("the requests page to list the flow log's activation among its state changes",
+                   lambda: any("→ active" in li.text for li in css(requests, change)))
+        self.assert_not_reloaded("requests")
+        return (f"button#tick-all: {text.strip()!r}; the Alibaba row turned Active and the requests "
+                "page listed the state change, without a reload")
 
     def fault_rule(self):
         driver = self.window("overview")

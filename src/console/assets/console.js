@@ -97,6 +97,25 @@
     while (requestRows.rows.length > MAX_ROWS) requestRows.deleteRow(-1);
   }
 
+  // --- The requests page's state changes: one line per transition started or completed. ----
+  const changes = document.getElementById("state-changes");
+  function addChange(change) {
+    if (!changes) return;
+    const empty = changes.querySelector("li.empty");
+    if (empty) empty.remove();
+    const item = document.createElement("li");
+    item.classList.add("new");
+    if (change.completed !== undefined) {
+      item.textContent = `${new Date().toISOString()} ${change.completed} transitions completed`;
+    } else {
+      item.dataset.id = change.id;
+      item.textContent = `${new Date().toISOString()} ${change.provider} ${change.kind} ${change.id} ` +
+        `(${change.tenant}): ${change.from || "new"} → ${change.status}`;
+    }
+    changes.prepend(item);
+    while (changes.children.length > MAX_ROWS) changes.lastElementChild.remove();
+  }
+
   // --- The stream. ------------------------------------------------------------------------------
   if (window.EventSource) {
     const events = new EventSource("/_flowplane/ui/events");
@@ -107,7 +126,10 @@
       addRequest(JSON.parse(event.data));
       refresh();
     });
-    events.addEventListener("state", refresh);
+    events.addEventListener("state", (event) => {
+      addChange(JSON.parse(event.data));
+      refresh();
+    });
     events.addEventListener("records", refresh);
   } else {
     setStatus("offline");
