@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 const STYLESHEET: &str = include_str!("assets/console.css");
 const SCRIPT: &str = include_str!("assets/console.js");
+const ICON: &str = include_str!("assets/favicon.svg");
 
 pub async fn stylesheet() -> Response {
     asset("text/css; charset=utf-8", STYLESHEET)
@@ -13,6 +14,12 @@ pub async fn stylesheet() -> Response {
 
 pub async fn script() -> Response {
     asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+/// The pages name it, so that a browser does not ask the Huawei face for `/favicon.ico` (and
+/// journal a failed request) each time the console opens.
+pub async fn icon() -> Response {
+    asset("image/svg+xml", ICON)
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

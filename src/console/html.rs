@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use maud::{html, Markup, DOCTYPE};
 
-use super::{ACT, DESTINATIONS, FLOW_LOGS, NETWORK, REQUESTS, SCRIPT, STYLESHEET, UI};
+use super::{ACT, DESTINATIONS, FLOW_LOGS, ICON, NETWORK, REQUESTS, SCRIPT, STYLESHEET, UI};
 use crate::domain::{waits_for_tick, Provider, TenantScope};
 
 /// No inline script or style, nothing from elsewhere: an injected tag could do nothing.
@@ -48,6 +48,7 @@ pub fn page(title: &str, section: Section, controls: Markup, data: Markup) -> Re
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Flowplane" }
                 link rel="stylesheet" href=(STYLESHEET);
+                link rel="icon" href=(ICON) type="image/svg+xml";
                 script src=(SCRIPT) defer {}
             }
             body {

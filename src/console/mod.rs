@@ -44,6 +44,7 @@ pub const EVENTS: &str = "/_flowplane/ui/events";
 pub const SIGN_IN: &str = "/_flowplane/ui/sign-in";
 pub const STYLESHEET: &str = "/_flowplane/ui/assets/console.css";
 pub const SCRIPT: &str = "/_flowplane/ui/assets/console.js";
+pub const ICON: &str = "/_flowplane/ui/assets/favicon.svg";
 
 /// The console's routes. Its pages and event stream are behind [`sign_in::require`] (the
 /// `--control-token`, when one is set); the sign-in form and the static assets are open.
@@ -67,6 +68,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(SIGN_IN, get(sign_in::form).post(sign_in::submit))
         .route(STYLESHEET, get(assets::stylesheet))
         .route(SCRIPT, get(assets::script))
+        .route(ICON, get(assets::icon))
 }
 
 /// Why a page cannot be shown; rendered as a page of its own with the status.

@@ -533,6 +533,7 @@ async fn assets_are_embedded_and_served_open() {
             "text/javascript; charset=utf-8",
             "EventSource",
         ),
+        ("/_flowplane/ui/assets/favicon.svg", "image/svg+xml", "<svg"),
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status, StatusCode::OK, "{path}");

@@ -152,10 +152,10 @@ impl TestApp {
             .to_bytes()
             .to_vec();
         // XML (Alibaba's `Format=XML`), text (the Prometheus scrape) and the console's HTML,
-        // CSS and script are read from `raw`.
-        let is_text = headers
-            .get("content-type")
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/"));
+        // CSS, script and icon are read from `raw`.
+        let is_text = headers.get("content-type").is_some_and(|v| {
+            v.as_bytes().starts_with(b"text/") || v.as_bytes().starts_with(b"image/")
+        });
         let body = if raw.is_empty() || is_text {
             Value::Null
         } else {
