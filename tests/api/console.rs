@@ -290,7 +290,6 @@ async fn hostile_names_descriptions_tags_and_tenants_are_escaped_on_every_page()
         .await;
 
     let hostile_tenant = form_urlencoded::byte_serialize(HOSTILE.as_bytes()).collect::<String>();
-    let hostile_id = hostile_tenant.clone();
     for uri in [
         "/_flowplane/ui".to_owned(),
         "/_flowplane/ui/flow-logs".to_owned(),
@@ -331,7 +330,6 @@ async fn hostile_names_descriptions_tags_and_tenants_are_escaped_on_every_page()
             "{uri} shows {shows}: {html}"
         );
     }
-    let _ = hostile_id;
 }
 
 /// Reads the stream's frames until their text holds every one of `wanted`; fails at the
