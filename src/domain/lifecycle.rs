@@ -5,21 +5,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::model::TenantScope;
-
-/// A transition not yet complete: which resource, in which transitional status, due when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingTransition {
-    pub scope: TenantScope,
-    /// `flow_log`, `vpc`, `subnet` or `network_interface`.
-    pub kind: String,
-    pub id: String,
-    /// The stored transitional status (`creating`, `pending`, `deleting`, …).
-    pub status: String,
-    /// Far in the future when only a tick completes it (see [`waits_for_tick`]).
-    pub due_at: DateTime<Utc>,
-}
-
 /// What a settling pass completed: how many transitions, and when those were due.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settled {

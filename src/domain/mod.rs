@@ -27,9 +27,7 @@ mod transition_settings;
 pub use destination_service::DestinationService;
 pub use error::DomainError;
 pub use fault_service::{FaultService, RequestFault, RULES_REFRESH};
-pub use lifecycle::{
-    waits_for_tick, Completed, Operation, PendingTransition, Settled, Settlement, Status, Step,
-};
+pub use lifecycle::{waits_for_tick, Completed, Operation, Settled, Settlement, Status, Step};
 pub use model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, LogDestination, NewFlowLog,
     Page, Provider, ResourceKind, Tag, TagFilter, TenantScope, TrafficFilter,
@@ -38,7 +36,7 @@ pub use model::{
 pub use network_service::{max_network_tags, NetworkDelays, NetworkService};
 pub use record_service::{Advance, Generated, RecordOptions, RecordService, MAX_WINDOWS_AT_ONCE};
 pub use repository::SnapshotError;
-pub use repository::{Repository, StorageError, Visibility};
+pub use repository::{PendingTransition, Repository, StorageError, Visibility};
 pub use reset::{ResetArea, ResetCounts, ResetProduct, ResetScope, ResetScopeError, ResetTenant};
 pub use service::{Applied, FlowLogService, Modifiable, Quotas, ReferenceMode, TransitionDelays};
 pub use snapshot::{

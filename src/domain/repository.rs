@@ -15,7 +15,7 @@ use super::destination::{
     Delivery, GroupDeletion, LogContainerChanges, LogContainerFilter, LogGroup, LogStream,
 };
 use super::faults::{DeliveryFault, FaultRule, FaultRuleId};
-use super::lifecycle::{PendingTransition, Settled, Settlement, Status};
+use super::lifecycle::{Settled, Settlement, Status};
 use super::model::LogDestination;
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, Page, Provider, ResourceKind, Tag,
@@ -598,6 +598,19 @@ pub struct ResourceCount {
     /// The stored status (`active`, `pending`, …); `stored` for what has none.
     pub status: String,
     pub count: u64,
+}
+
+/// A transition not yet complete: which resource, in which transitional status, due when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTransition {
+    pub scope: TenantScope,
+    /// `flow_log`, `vpc`, `subnet` or `network_interface`.
+    pub kind: String,
+    pub id: String,
+    /// The stored transitional status (`creating`, `pending`, `deleting`, …).
+    pub status: String,
+    /// Far in the future when only a tick completes it (see [`super::waits_for_tick`]).
+    pub due_at: DateTime<Utc>,
 }
 
 /// One connection pool's use.

@@ -11,14 +11,14 @@ use super::destination::Delivery;
 use super::error::DomainError;
 use super::fault_service::FaultService;
 use super::faults::{DeliveryFault, TransitionFacts, TransitionOutcome};
-use super::lifecycle::{Completed, Operation, PendingTransition, Settlement, Status, Step};
+use super::lifecycle::{Completed, Operation, Settlement, Status, Step};
 use super::model::{
     AttributeChanges, FlowLog, FlowLogFilter, FlowLogId, FlowLogTag, NewFlowLog, Page, Provider,
     Tag, TagFilter, TenantScope, MAX_TAGS_PER_FLOW_LOG,
 };
 use super::repository::{
-    Insertion, PoolUse, Repository, ResourceCount, StatusChange, StorageError, TagOwner, TagWrite,
-    Visibility,
+    Insertion, PendingTransition, PoolUse, Repository, ResourceCount, StatusChange, StorageError,
+    TagOwner, TagWrite, Visibility,
 };
 use super::reset::{ResetCounts, ResetScope};
 use super::stats::Distribution;
