@@ -6,15 +6,14 @@ use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
 
-use super::flow_logs::{flow_log_table, records_table};
+use super::flow_logs::{flow_log_table, latest_records, records_table};
 use super::html::{self, empty_row, href, kind_label, or_dash, provider_select, scope_of, Section};
 use super::{
     flow_logs_where, given, page_size, provider_filter, provider_named, required, ConsoleError,
     Params, DESTINATIONS, LOG_GROUP, LOG_STREAM,
 };
 use crate::domain::destination::{LogContainerFilter, NewLogContainer};
-use crate::domain::repository::RecordSelection;
-use crate::domain::{DomainError, FlowLogFilter, Visibility};
+use crate::domain::{DomainError, FlowLogFilter, Provider, TenantScope, Visibility};
 use crate::state::AppState;
 
 /// The most streams, flow logs or records a group's or stream's page lists.
@@ -98,6 +97,20 @@ pub async fn groups(
     ))
 }
 
+/// The tenant scope a group's or stream's page names (a Huawei project has no region).
+fn scope_named(
+    provider: &Option<String>,
+    tenant: &Option<String>,
+    region: &Option<String>,
+) -> Result<(Provider, TenantScope), ConsoleError> {
+    let provider = provider_named(provider)?;
+    let tenant = required(tenant, "tenant")?;
+    Ok((
+        provider,
+        scope_of(provider, tenant, given(region).unwrap_or("")),
+    ))
+}
+
 /// A lookup's failure: the database's own, or else that the container is not there.
 fn not_found(err: DomainError, message: String) -> ConsoleError {
     match err {
@@ -124,10 +137,8 @@ pub async fn group(
     State(state): State<AppState>,
     Params(query): Params<GroupQuery>,
 ) -> Result<Response, ConsoleError> {
-    let provider = provider_named(&query.provider)?;
-    let tenant = required(&query.tenant, "tenant")?;
+    let (provider, scope) = scope_named(&query.provider, &query.tenant, &query.region)?;
     let id = required(&query.id, "id")?;
-    let scope = scope_of(provider, tenant, given(&query.region).unwrap_or(""));
     let group = state
         .destinations
         .group(&scope, id)
@@ -157,7 +168,7 @@ pub async fn group(
     let p = provider.as_str();
     let title = format!("{} {}", kind_label(p, "log_group"), group.spec.name);
     let data = html! {
-        (container_settings(p, scope.tenant_id(), scope.region_id(), &group.id, &group.spec))
+        (container_settings(&scope, &group.id, &group.spec))
         (html::tags_table(&group.spec.tags))
         section aria-labelledby="streams-title" {
             h2 #streams-title { "Its " (kind_label(p, "log_stream")) "s" }
@@ -202,11 +213,9 @@ pub async fn stream(
     State(state): State<AppState>,
     Params(query): Params<StreamQuery>,
 ) -> Result<Response, ConsoleError> {
-    let provider = provider_named(&query.provider)?;
-    let tenant = required(&query.tenant, "tenant")?;
+    let (provider, scope) = scope_named(&query.provider, &query.tenant, &query.region)?;
     let group_id = required(&query.group, "group")?;
     let id = required(&query.id, "id")?;
-    let scope = scope_of(provider, tenant, given(&query.region).unwrap_or(""));
     let stream = state
         .destinations
         .stream(&scope, group_id, id)
@@ -217,21 +226,7 @@ pub async fn stream(
                 format!("no {} log stream {id:?} in {group_id:?}", provider.as_str()),
             )
         })?;
-    let records = state
-        .records
-        .read(
-            RecordSelection {
-                visibility: Visibility::Tenant(&scope),
-                destination: Some((group_id, id)),
-                flow_log_id: None,
-                from: None,
-                to: None,
-            },
-            false,
-            0,
-            RECORDS_SHOWN,
-        )
-        .await?;
+    let records = latest_records(&state, &scope, Some((group_id, id)), None, RECORDS_SHOWN).await?;
     let delivering = FlowLogFilter {
         groups: vec![group_id.to_owned()],
         topics: vec![id.to_owned()],
@@ -257,7 +252,8 @@ pub async fn stream(
     );
     let data = html! {
         p { "In " (kind_label(p, "log_group")) " " a href=(group_link) { (group_id) } "." }
-        (container_settings(p, scope.tenant_id(), scope.region_id(), &stream.id, &stream.spec))
+        (container_settings(&scope, &stream.id, &stream.spec))
+        (html::tags_table(&stream.spec.tags))
         section aria-labelledby="delivering-title" {
             h2 #delivering-title { "Flow logs delivering to it" }
             (flow_log_table(&flow_logs, "No flow log delivers to it."))
@@ -270,19 +266,13 @@ pub async fn stream(
     Ok(html::page(&title, Section::Destinations, html! {}, data))
 }
 
-fn container_settings(
-    provider: &str,
-    tenant: &str,
-    region: &str,
-    id: &str,
-    spec: &NewLogContainer,
-) -> maud::Markup {
+fn container_settings(scope: &TenantScope, id: &str, spec: &NewLogContainer) -> maud::Markup {
     let attributes = serde_json::to_string(&spec.attributes).unwrap_or_default();
     html! {
         dl #settings.settings {
-            div { dt { "Provider" } dd { (provider) } }
-            div { dt { "Tenant" } dd { (tenant) } }
-            div { dt { "Region" } dd { (or_dash(Some(region))) } }
+            div { dt { "Provider" } dd { (scope.provider().as_str()) } }
+            div { dt { "Tenant" } dd { (scope.tenant_id()) } }
+            div { dt { "Region" } dd { (or_dash(Some(scope.region_id()))) } }
             div { dt { "Id" } dd { (id) } }
             div { dt { "Name" } dd { (spec.name) } }
             div { dt { "Description" } dd { (or_dash(spec.description.as_deref())) } }

@@ -197,21 +197,14 @@ pub async fn detail(
         ConsoleError::NotFound(format!("no {} flow log {id:?}", provider.as_str()))
     })?;
     let placement = placement(&state, &flow_log.scope, &flow_log.spec.resource_id).await?;
-    let records = state
-        .records
-        .read(
-            RecordSelection {
-                visibility: Visibility::Tenant(&flow_log.scope),
-                destination: None,
-                flow_log_id: Some(flow_log.id.as_str()),
-                from: None,
-                to: None,
-            },
-            false,
-            0,
-            RECORDS_SHOWN,
-        )
-        .await?;
+    let records = latest_records(
+        &state,
+        &flow_log.scope,
+        None,
+        Some(flow_log.id.as_str()),
+        RECORDS_SHOWN,
+    )
+    .await?;
     let spec = &flow_log.spec;
     let title = spec.name.clone().unwrap_or_else(|| flow_log.id.to_string());
     let now = chrono::Utc::now();
@@ -319,6 +312,24 @@ pub fn placement_list(provider: Provider, chain: &[NetworkResource], missing: &s
             }
         }
     }
+}
+
+/// The newest records of the scope's flow log or stream (group id, stream id).
+pub async fn latest_records(
+    state: &AppState,
+    scope: &TenantScope,
+    destination: Option<(&str, &str)>,
+    flow_log_id: Option<&str>,
+    limit: u32,
+) -> Result<Vec<FlowRecord>, ConsoleError> {
+    let selection = RecordSelection {
+        visibility: Visibility::Tenant(scope),
+        destination,
+        flow_log_id,
+        from: None,
+        to: None,
+    };
+    Ok(state.records.read(selection, false, 0, limit).await?)
 }
 
 /// Records, newest first, with each cloud's own fields.

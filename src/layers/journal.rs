@@ -297,24 +297,19 @@ impl<R: JournalRepository + Clone> Journal<R> {
         self.inner.store.list_requests(filter, limit, offset).await
     }
 
-    /// The sequence number of the newest entry, this process's queue flushed first.
+    /// The sequence number of the newest entry written.
     pub async fn latest_seq(&self) -> Result<i64, StorageError> {
-        if self.enabled() {
-            self.flush().await?;
-        }
         self.inner.store.latest_request_seq().await
     }
 
-    /// Up to `limit` entries after sequence number `after`, oldest first, this process's queue
-    /// flushed first: what a watcher has not seen yet.
+    /// Up to `limit` written entries after sequence number `after`, oldest first: what a
+    /// watcher has not seen yet. Unlike [`Self::list`] it does not flush the queue: a watcher
+    /// polls, and the writer writes every entry within `LINGER` of it anyway.
     pub async fn after(
         &self,
         after: i64,
         limit: u32,
     ) -> Result<Vec<(i64, JournalEntry)>, StorageError> {
-        if self.enabled() {
-            self.flush().await?;
-        }
         self.inner.store.requests_after(after, limit).await
     }
 

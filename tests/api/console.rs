@@ -157,6 +157,7 @@ async fn pages_show_the_network_flow_logs_destinations_and_records_of_both_cloud
     )
     .await;
     assert!(stream.contains(&format!(r#"data-id="{huawei}""#)));
+    assert!(stream.contains(r#"<table id="tags">"#));
     assert!(!stream.contains("No records yet"), "{stream}");
 
     let requests = page(&app, "/_flowplane/ui/requests").await;
@@ -380,6 +381,13 @@ async fn the_event_stream_reports_requests_transitions_and_records_and_resumes()
         ],
     )
     .await;
+    // The overview lists the pending transition with when it is due.
+    let overview = page(&app, "/_flowplane/ui").await;
+    let pending = &overview[overview.find(r#"<table id="pending">"#).unwrap()..];
+    let row = &pending[pending.find(&format!(r#"<tr data-id="{id}">"#)).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("<td>activating</td>"), "{row}");
+    assert!(row.contains(" s)</td>"), "a due time: {row}");
     app.tick_all().await;
     read_until(
         &mut body,
@@ -472,6 +480,17 @@ async fn requests_page_highlights_failures_with_the_cloud_error() {
     assert!(html.contains(&ok_row), "{ok_row} in {html}");
 
     assert!(html.contains(r#"<ol class="changes" id="state-changes" aria-live="polite">"#));
+
+    // The overview counts them over the last minute.
+    let overview = page(&app, "/_flowplane/ui").await;
+    assert!(
+        overview.contains(r#"<dd id="requests-last-minute">2</dd>"#),
+        "{overview}"
+    );
+    assert!(
+        overview.contains(r#"<dd id="failed-last-minute">1</dd>"#),
+        "{overview}"
+    );
 
     let failures = page(&app, "/_flowplane/ui/requests?failed=1").await;
     assert!(failures.contains(failed.request_id()) && !failures.contains(ok.request_id()));
