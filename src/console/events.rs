@@ -7,7 +7,7 @@
 //! sharing one Postgres all show up, which an in-process channel could not promise. The
 //! stream ends when serving does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -58,8 +58,7 @@ pub async fn stream(
         pending: pending_map(state.flow_logs.pending_transitions(PENDING_WATCHED).await?),
         records: state.records.latest_seq().await?,
         after,
-        news: Vec::new(),
-        queue: vec![hello()],
+        queue: VecDeque::from([hello()]),
         state,
     };
     Ok(Sse::new(events(watch))
@@ -67,22 +66,20 @@ pub async fn stream(
         .into_response())
 }
 
-/// What one stream has seen, and the events it has yet to send (in reverse order).
+/// What one stream has seen, and the events it has yet to send.
 struct Watch {
     state: AppState,
     after: i64,
     pending: HashMap<(Provider, String), PendingTransition>,
     records: i64,
-    /// What the current look found, in order.
-    news: Vec<Event>,
-    /// What is yet to be sent, last first.
-    queue: Vec<Event>,
+    /// What is yet to be sent, in order.
+    queue: VecDeque<Event>,
 }
 
 fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(watch, |mut watch| async move {
         loop {
-            if let Some(event) = watch.queue.pop() {
+            if let Some(event) = watch.queue.pop_front() {
                 return Some((Ok(event), watch));
             }
             tokio::select! {
@@ -93,8 +90,6 @@ fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
                 // The next look tries again; what this one saw is still sent.
                 tracing::debug!(error = %err, "the console's event stream could not look");
             }
-            // The queue is popped from its end.
-            watch.queue = watch.news.drain(..).rev().collect();
         }
     })
 }
@@ -194,8 +189,8 @@ impl Watch {
             .await?
         {
             self.after = seq;
-            self.news
-                .push(json_event("request", &RequestEvent::from(&entry)).id(seq.to_string()));
+            self.queue
+                .push_back(json_event("request", &RequestEvent::from(&entry)).id(seq.to_string()));
         }
 
         let pending = pending_map(
@@ -208,8 +203,8 @@ impl Watch {
             let known = self.pending.get(key);
             if known.is_none_or(|known| known.status != transition.status) {
                 let from = known.map(|known| known.status.as_str());
-                self.news
-                    .push(state_event(transition, from, &transition.status));
+                self.queue
+                    .push_back(state_event(transition, from, &transition.status));
             }
         }
         let completed: Vec<&PendingTransition> = self
@@ -219,7 +214,7 @@ impl Watch {
             .map(|(_, transition)| transition)
             .collect();
         if completed.len() > LOOKUPS_PER_POLL {
-            self.news.push(json_event(
+            self.queue.push_back(json_event(
                 "state",
                 &serde_json::json!({ "completed": completed.len() }),
             ));
@@ -227,8 +222,8 @@ impl Watch {
             for transition in completed {
                 let now = self.status_now(transition).await?;
                 let now = now.as_deref().unwrap_or("deleted");
-                self.news
-                    .push(state_event(transition, Some(&transition.status), now));
+                self.queue
+                    .push_back(state_event(transition, Some(&transition.status), now));
             }
         }
         self.pending = pending;
@@ -236,7 +231,7 @@ impl Watch {
         let records = self.state.records.latest_seq().await?;
         if records != self.records {
             self.records = records;
-            self.news.push(json_event(
+            self.queue.push_back(json_event(
                 "records",
                 &serde_json::json!({ "seq": records }),
             ));
