@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 pub async fn page(State(state): State<AppState>) -> Result<Response, ConsoleError> {
     let rules = state.faults.list().await?;
+    let rules: Vec<&FaultRule> = rules.iter().collect();
     let settings = state.flow_logs.transition_settings().await?;
     let tick_all = format!("{}?all=true", control::TICK);
     let controls = html! {
@@ -88,25 +89,7 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, ConsoleErro
     let data = html! {
         section aria-labelledby="rules-title" {
             h2 #rules-title { "Fault rules" }
-            table #fault-rules {
-                thead { tr {
-                    th scope="col" { "Rule" } th scope="col" { "Matches" } th scope="col" { "Effect" }
-                    th scope="col" { "Fired" } th scope="col" { "Left" } th scope="col" { "" }
-                } }
-                tbody {
-                    @for rule in &rules {
-                        tr data-id=(rule.id.as_str()) {
-                            td { (rule.id.as_str()) }
-                            td { (matches_summary(rule)) }
-                            td { (effect_summary(&rule.rule.effect)) }
-                            td { (rule.fired) }
-                            td { (rule.remaining.map_or_else(|| "unlimited".to_owned(), |left| left.to_string())) }
-                            td { button.remove-fault type="button" data-delete=(rule_path(rule)) { "Remove" } }
-                        }
-                    }
-                    @if rules.is_empty() { (empty_row(6, "No fault rule.")) }
-                }
-            }
+            (rules_table("fault-rules", &rules, true, "No fault rule."))
             @if !rules.is_empty() {
                 p { button #remove-all-faults type="button" data-delete=(control::FAULTS) { "Remove every rule" } }
             }
@@ -154,8 +137,37 @@ fn mode_text(mode: TransitionMode) -> String {
     }
 }
 
+/// Fault rules as a table with the id `id`; with `removable`, each with its remove button.
+pub fn rules_table(id: &str, rules: &[&FaultRule], removable: bool, empty: &str) -> Markup {
+    let columns = if removable { 6 } else { 5 };
+    html! {
+        table id=(id) {
+            thead { tr {
+                th scope="col" { "Rule" } th scope="col" { "Matches" } th scope="col" { "Effect" }
+                th scope="col" { "Fired" } th scope="col" { "Left" }
+                @if removable { th scope="col" { "" } }
+            } }
+            tbody {
+                @for rule in rules {
+                    tr data-id=(rule.id.as_str()) {
+                        td { (rule.id.as_str()) }
+                        td { (matches_summary(rule)) }
+                        td { (effect_summary(&rule.rule.effect)) }
+                        td { (rule.fired) }
+                        td { (rule.remaining.map_or_else(|| "unlimited".to_owned(), |left| left.to_string())) }
+                        @if removable {
+                            td { button.remove-fault type="button" data-delete=(rule_path(rule)) { "Remove" } }
+                        }
+                    }
+                }
+                @if rules.is_empty() { (empty_row(columns, empty)) }
+            }
+        }
+    }
+}
+
 /// What a rule matches, as `field=value` pairs; "everything" when it names nothing.
-pub fn matches_summary(rule: &FaultRule) -> String {
+fn matches_summary(rule: &FaultRule) -> String {
     let matches = &rule.rule.matches;
     let fields = [
         ("face", matches.face.as_deref()),
