@@ -9,13 +9,13 @@ use serde::Deserialize;
 
 use super::html::{self, empty_row, href, kind_label, or_dash, provider_select, Section};
 use super::{
-    any_tenant_of, flow_logs_where, given, page_size, provider_filter, ById, ConsoleError, Params,
-    FLOW_LOG, FLOW_LOGS, LOG_STREAM, NETWORK_RESOURCE,
+    any_tenant_of, flow_logs_where, given, has_more, keyset_page, page_size, provider_filter, ById,
+    ConsoleError, Params, FLOW_LOG, FLOW_LOGS, LOG_STREAM, NETWORK_RESOURCE,
 };
 use crate::domain::network::NetworkResource;
 use crate::domain::records::FlowRecord;
 use crate::domain::repository::RecordSelection;
-use crate::domain::{FlowLog, FlowLogFilter, Page, Provider, Status, TenantScope, Visibility};
+use crate::domain::{FlowLog, FlowLogFilter, Provider, Status, TenantScope, Visibility};
 use crate::state::AppState;
 
 /// How many of a flow log's records its page shows (the newest).
@@ -57,14 +57,9 @@ pub async fn list(
         tenant_id: given(&query.tenant),
         region_id: given(&query.region),
     };
-    // One row more than shown tells whether another page follows.
-    let page = Page::AfterMarker {
-        marker: given(&query.after).map(str::to_owned),
-        limit: limit + 1,
-    };
+    let page = keyset_page(&query.after, limit);
     let mut flow_logs = state.flow_logs.list_all(visibility, &filter, &page).await?;
-    let more = flow_logs.len() > limit as usize;
-    flow_logs.truncate(limit as usize);
+    let more = has_more(&mut flow_logs, limit);
 
     let selected_status = given(&query.status).and_then(Status::parse);
     let controls = html! {

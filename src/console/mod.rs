@@ -200,5 +200,21 @@ async fn flow_logs_where(
     state.flow_logs.list_all(visibility, &filter, &page).await
 }
 
+/// A keyset page after the row `after` names: one row more than it shows, which tells whether
+/// another page follows (see [`has_more`]).
+fn keyset_page(after: &Option<String>, limit: u32) -> Page {
+    Page::AfterMarker {
+        marker: given(after).map(str::to_owned),
+        limit: limit + 1,
+    }
+}
+
+/// Drops a [`keyset_page`]'s extra row; whether there was one.
+fn has_more<T>(rows: &mut Vec<T>, limit: u32) -> bool {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    more
+}
+
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::flow_logs::{flow_log_table, placement, placement_list};
 use super::html::{self, empty_row, href, kind_label, or_dash, provider_select, Section};
 use super::{
-    any_tenant_of, flow_logs_where, given, page_size, provider_filter, ById, ConsoleError, Params,
-    NETWORK, NETWORK_RESOURCE,
+    any_tenant_of, flow_logs_where, given, has_more, keyset_page, page_size, provider_filter, ById,
+    ConsoleError, Params, NETWORK, NETWORK_RESOURCE,
 };
 use crate::domain::network::{NetworkFilter, NetworkResource};
 use crate::domain::{FlowLogFilter, Page, Provider, ResourceKind, Visibility};
@@ -56,16 +56,12 @@ pub async fn list(
         tenant_id: given(&query.tenant),
         region_id: given(&query.region),
     };
-    let page = Page::AfterMarker {
-        marker: given(&query.after).map(str::to_owned),
-        limit: limit + 1,
-    };
+    let page = keyset_page(&query.after, limit);
     let mut resources = state
         .network
         .list_any(visibility, kind, &NetworkFilter::default(), &page)
         .await?;
-    let more = resources.len() > limit as usize;
-    resources.truncate(limit as usize);
+    let more = has_more(&mut resources, limit);
 
     let filter_of = |kind: &str, after: &str| {
         href(
