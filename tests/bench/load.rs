@@ -1084,18 +1084,23 @@ async fn run_backend(options: &Options, backend: Backend, dir: &Path) -> Vec<Rep
         unknown.client = kind;
         report.add(run(address, &unknown, seconds, connections, Some(pid)).await);
     }
-    let (h, r) = (host.clone(), run_id.clone());
+    // Huawei creates on `host` named `label`, their bodies unique to the run's `tag` (a plain
+    // function of its arguments: the server's host changes with its restart).
+    let huawei_create = |host: &str, label: String, tag: String| {
+        let h = host.to_owned();
+        scenario(label, move |n| {
+            huawei(
+                &h,
+                Method::POST,
+                &flow_logs_path(),
+                Some(create_body(n, &tag)),
+            )
+        })
+    };
     report.add(
         run(
             address,
-            &scenario("Huawei CreateFlowLog", move |n| {
-                huawei(
-                    &h,
-                    Method::POST,
-                    &flow_logs_path(),
-                    Some(create_body(n, &r)),
-                )
-            }),
+            &huawei_create(&host, "Huawei CreateFlowLog".into(), run_id.clone()),
             seconds,
             connections,
             Some(pid),
@@ -1349,18 +1354,14 @@ async fn run_backend(options: &Options, backend: Backend, dir: &Path) -> Vec<Rep
         });
         report.add(run(address, &page, seconds, 1, Some(pid)).await);
     }
-    let (h, r) = (host.clone(), format!("{run_id}b"));
     report.add(
         run(
             address,
-            &scenario(format!("Huawei CreateFlowLog @{rows}"), move |n| {
-                huawei(
-                    &h,
-                    Method::POST,
-                    &flow_logs_path(),
-                    Some(create_body(n, &r)),
-                )
-            }),
+            &huawei_create(
+                &host,
+                format!("Huawei CreateFlowLog @{rows}"),
+                format!("{run_id}b"),
+            ),
             seconds,
             connections,
             Some(pid),
