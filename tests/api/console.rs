@@ -8,13 +8,10 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use flowplane::app::App;
 use flowplane::domain::network::NewNetworkResource;
 use flowplane::domain::{ResourceKind, Tag, TenantScope};
 use http_body_util::BodyExt;
 use serde_json::json;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use crate::support::*;
 
@@ -424,18 +421,9 @@ async fn the_event_stream_reports_requests_transitions_and_records_and_resumes()
 async fn serving_ends_promptly_with_an_event_stream_open() {
     let db = TestDb::new().await;
     // A long request timeout: shutdown would otherwise wait that long for the stream.
-    let app = App::build(&serve_args(db.url(), &["--request-timeout", "120s"]))
-        .await
-        .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve(listener, async {
-        let _ = stopped.await;
-    }));
-    let client = reqwest::Client::new();
-    let mut stream = client
-        .get(format!("{base}/_flowplane/ui/events"))
+    let served = Served::start(&db, &["--request-timeout", "120s", "--tls", "off"]).await;
+    let mut stream = reqwest::Client::new()
+        .get(format!("{}/_flowplane/ui/events", served.http()))
         .send()
         .await
         .unwrap();
@@ -443,13 +431,8 @@ async fn serving_ends_promptly_with_an_event_stream_open() {
     let hello = stream.chunk().await.unwrap().expect("the hello event");
     assert!(String::from_utf8_lossy(&hello).contains("event: hello"));
 
-    stop.send(()).unwrap();
-    let served = tokio::time::timeout(Duration::from_secs(20), server)
-        .await
-        .expect("serving ends without waiting for the stream")
-        .unwrap();
-    assert!(served.is_ok(), "{served:?}");
-    // The stream ended rather than being cut mid-event.
+    // Serving ends without waiting for the stream, which ends rather than being cut mid-event.
+    served.stop_within(Duration::from_secs(20)).await;
     while let Ok(Some(_)) = stream.chunk().await {}
 }
 

@@ -6,11 +6,8 @@
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
-use flowplane::app::App;
 use flowplane::domain::RULES_REFRESH;
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use crate::support::*;
 
@@ -263,15 +260,8 @@ async fn a_latency_rule_delays_the_answer() {
 #[tokio::test]
 async fn a_drop_rule_closes_the_connection_unanswered() {
     let db = TestDb::new().await;
-    let app = App::build(&serve_args(db.url(), &["--tls", "off"]))
-        .await
-        .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve_with(listener, None, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(&db, &["--tls", "off"]).await;
+    let base = served.http();
     let client = reqwest::Client::new();
     let added = client
         .post(format!("{base}{FAULTS}"))
@@ -285,8 +275,7 @@ async fn a_drop_rule_closes_the_connection_unanswered() {
     assert!(dropped.is_err(), "no answer: {dropped:?}");
     let answered = client.get(&url).send().await.unwrap();
     assert_eq!(answered.status().as_u16(), 200, "the next call is served");
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop_within(Duration::from_secs(10)).await;
 }
 
 #[tokio::test]

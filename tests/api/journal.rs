@@ -429,19 +429,9 @@ async fn stopping_flushes_the_queue_and_the_journal_survives_a_restart() {
 
 #[tokio::test]
 async fn a_served_process_journals_bodies_over_the_socket_and_flushes_when_it_stops() {
-    use flowplane::app::App;
-    use tokio::net::TcpListener;
-
     let db = TestDb::new().await;
-    let app = App::build(&serve_args(db.url(), &["--journal-bodies"]))
-        .await
-        .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve(listener, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(&db, &["--journal-bodies"]).await;
+    let base = served.http();
 
     let client = reqwest::Client::new();
     let body = serde_json::to_vec(&create_body("port-1")).unwrap();
@@ -459,12 +449,7 @@ async fn a_served_process_journals_bodies_over_the_socket_and_flushes_when_it_st
         .to_owned();
     let created: Value = created.json().await.unwrap();
 
-    stop.send(()).unwrap();
-    let served = tokio::time::timeout(std::time::Duration::from_secs(10), server)
-        .await
-        .expect("the server stops")
-        .unwrap();
-    assert!(served.is_ok(), "{served:?}");
+    served.stop_within(std::time::Duration::from_secs(10)).await;
 
     let reopened = TestApp::on(&db, &[]).await;
     let entry = reopened.journaled(&request_id).await;

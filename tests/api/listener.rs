@@ -6,60 +6,19 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use flowplane::app::App;
 use flowplane::listener::tls::{CA_FILE, CERT_FILE};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::net::TcpStream;
 
 use crate::support::*;
 
 /// An in-process server on a free port, with its certificate in `tls_dir`.
-struct Served {
-    address: SocketAddr,
-    stop: oneshot::Sender<()>,
-    server: JoinHandle<Result<(), flowplane::app::ServeError>>,
-}
-
-impl Served {
-    async fn start(db: &TestDb, tls_dir: &Path, extra: &[&str]) -> Self {
-        let mut args = vec!["--tls-dir", tls_dir.to_str().unwrap()];
-        args.extend_from_slice(extra);
-        let app = App::build(&serve_args(db.url(), &args)).await.unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let tls = app.load_tls().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(app.serve_with(listener, tls, async {
-            let _ = stopped.await;
-        }));
-        Self {
-            address,
-            stop,
-            server,
-        }
-    }
-
-    fn http(&self) -> String {
-        format!("http://{}", self.address)
-    }
-
-    fn https(&self, host: &str) -> String {
-        format!("https://{host}:{}", self.address.port())
-    }
-
-    /// Stops it and asserts that it returns cleanly within `within`.
-    async fn stop_within(self, within: Duration) {
-        let _ = self.stop.send(());
-        let served = tokio::time::timeout(within, self.server)
-            .await
-            .expect("the server stops promptly")
-            .unwrap();
-        assert!(served.is_ok(), "{served:?}");
-    }
+async fn start(db: &TestDb, tls_dir: &Path, extra: &[&str]) -> Served {
+    let mut args = vec!["--tls-dir", tls_dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    Served::start(db, &args).await
 }
 
 /// A client that trusts only the PEM certificate at `root`, reports the peer's certificate
@@ -108,7 +67,7 @@ fn pem_fingerprint(path: &Path) -> String {
 async fn plain_http_and_https_answer_the_same_on_one_port() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(&db, dir.path(), &["--tls-name", "example.test"]).await;
+    let served = start(&db, dir.path(), &["--tls-name", "example.test"]).await;
     let plain = reqwest::Client::new();
     let tls = client_trusting(&dir.path().join(CA_FILE), served.address);
 
@@ -154,7 +113,7 @@ async fn the_generated_certificate_is_kept_across_restarts() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join(CA_FILE);
-    let served = Served::start(&db, dir.path(), &[]).await;
+    let served = start(&db, dir.path(), &[]).await;
     let client = client_trusting(&ca, served.address);
     let first = served_fingerprint(
         &client,
@@ -165,7 +124,7 @@ async fn the_generated_certificate_is_kept_across_restarts() {
     let ca_first = pem_fingerprint(&ca);
     served.stop_within(Duration::from_secs(10)).await;
 
-    let served = Served::start(&db, dir.path(), &[]).await;
+    let served = start(&db, dir.path(), &[]).await;
     let client = client_trusting(&ca, served.address);
     let again = served_fingerprint(
         &client,
@@ -176,7 +135,7 @@ async fn the_generated_certificate_is_kept_across_restarts() {
     served.stop_within(Duration::from_secs(10)).await;
 
     // A new name re-issues the leaf from the same CA: the trusted file stays valid.
-    let served = Served::start(&db, dir.path(), &["--tls-name", "example.test"]).await;
+    let served = start(&db, dir.path(), &["--tls-name", "example.test"]).await;
     assert_eq!(pem_fingerprint(&ca), ca_first);
     let client = client_trusting(&ca, served.address);
     let reissued = served_fingerprint(
@@ -202,7 +161,7 @@ async fn a_given_certificate_and_key_are_served() {
     std::fs::write(&cert_path, cert.pem()).unwrap();
     std::fs::write(&key_path, key.serialize_pem()).unwrap();
     let generated = dir.path().join("generated");
-    let served = Served::start(
+    let served = start(
         &db,
         &generated,
         &[
@@ -228,7 +187,7 @@ async fn a_given_certificate_and_key_are_served() {
 async fn tls_off_serves_plain_http_only() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(&db, dir.path(), &["--tls", "off"]).await;
+    let served = start(&db, dir.path(), &["--tls", "off"]).await;
     let (status, _, _) = get_json(
         &reqwest::Client::new(),
         &format!("{}/_flowplane/health", served.http()),
@@ -272,7 +231,7 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
     let timeout = Duration::from_millis(600);
-    let served = Served::start(&db, dir.path(), &["--header-read-timeout", "600ms"]).await;
+    let served = start(&db, dir.path(), &["--header-read-timeout", "600ms"]).await;
 
     // One header line every 100 ms, never the end of the head.
     let mut stream = TcpStream::connect(served.address).await.unwrap();
@@ -345,7 +304,7 @@ async fn one_request(stream: &mut TcpStream) -> String {
 async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(&db, dir.path(), &["--idle-timeout", "500ms"]).await;
+    let served = start(&db, dir.path(), &["--idle-timeout", "500ms"]).await;
     let mut stream = TcpStream::connect(served.address).await.unwrap();
     assert!(one_request(&mut stream).await.starts_with("HTTP/1.1 200"));
     let idle_since = Instant::now();
@@ -360,7 +319,7 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
 async fn connections_past_the_cap_wait_until_one_closes() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(&db, dir.path(), &["--max-connections", "2"]).await;
+    let served = start(&db, dir.path(), &["--max-connections", "2"]).await;
     let mut first = TcpStream::connect(served.address).await.unwrap();
     assert!(one_request(&mut first).await.starts_with("HTTP/1.1 200"));
     let mut second = TcpStream::connect(served.address).await.unwrap();
@@ -397,7 +356,7 @@ async fn connections_past_the_cap_wait_until_one_closes() {
 async fn shutdown_with_open_idle_connections_is_prompt() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(&db, dir.path(), &[]).await;
+    let served = start(&db, dir.path(), &[]).await;
     // An idle plain keep-alive connection, an idle TLS one (a pooled client) and one that has
     // not sent anything yet.
     let mut plain = TcpStream::connect(served.address).await.unwrap();

@@ -2,23 +2,15 @@
 
 use std::time::Duration;
 
-use flowplane::app::App;
 use serde_json::Value;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 use crate::support::*;
 
 #[tokio::test]
 async fn serves_over_a_socket_and_shuts_down_gracefully() {
     let db = TestDb::new().await;
-    let app = App::build(&serve_args(db.url(), &[])).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve(listener, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start(&db, &[]).await;
+    let base = served.http();
 
     let client = reqwest::Client::new();
     let (_, health, _) = get_json(&client, &format!("{base}/_flowplane/health")).await;
@@ -27,12 +19,7 @@ async fn serves_over_a_socket_and_shuts_down_gracefully() {
     assert_eq!(response.status(), 200);
     assert_huawei_request_id(response.headers()["x-request-id"].to_str().unwrap());
 
-    stop.send(()).unwrap();
-    let served = tokio::time::timeout(Duration::from_secs(10), server)
-        .await
-        .expect("the server stops")
-        .unwrap();
-    assert!(served.is_ok(), "{served:?}");
+    served.stop_within(Duration::from_secs(10)).await;
     assert!(
         client
             .get(format!("{base}/_flowplane/health"))

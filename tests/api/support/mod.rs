@@ -18,6 +18,7 @@ pub mod huawei;
 pub mod identity;
 pub mod lts;
 pub mod process;
+pub mod served;
 pub mod sls;
 pub mod snapshot;
 
@@ -29,6 +30,7 @@ pub use destinations::*;
 pub use huawei::*;
 pub use lts::*;
 pub use process::*;
+pub use served::*;
 pub use sls::*;
 
 pub use flowplane::auth::nonces::NonceRepository;
