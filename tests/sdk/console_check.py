@@ -58,6 +58,7 @@ from selenium.common.exceptions import (
 )
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
@@ -452,7 +453,20 @@ class Console:
         driver.get(self.url(f"{UI}/act"))
         wait_until("#live-status live on the act page",
                    lambda: one(driver, "#live-status").get_attribute("data-state") == "live")
-        return "the overview window now on /_flowplane/ui/act, live"
+        # Keyboard: the first Tab reaches the skip link, Enter on it moves to the content, and the
+        # next Tabs reach the Act page's first control (a native, focusable button).
+        active = lambda: driver.switch_to.active_element
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        assert active().get_attribute("class") == "skip", active().get_attribute("outerHTML")
+        active().send_keys(Keys.ENTER)
+        wait_until("the skip link to move to #content", lambda: driver.current_url.endswith("#content"))
+        for _ in range(10):
+            active().send_keys(Keys.TAB)
+            if active().get_attribute("id") == "tick":
+                break
+        assert active().get_attribute("id") == "tick", active().get_attribute("outerHTML")
+        return ("the overview window now on /_flowplane/ui/act, live; Tab reaches the skip link, "
+                "Enter skips to the content, Tab reaches button#tick")
 
     def act_result(self, what, check):
         driver = self.window("overview")
